@@ -1,0 +1,94 @@
+//! `ordercore bench`: measurements printed as numbers and as ratios against a baseline measured
+//! in the same run. Each store runs in a scratch database (a temporary SQLite file, a fresh
+//! Postgres database dropped afterwards), never in the configured store.
+
+mod event_store;
+
+use clap::Args;
+
+/// `bench` flags.
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// A Postgres server to benchmark on as well (a scratch database is created there and
+    /// dropped afterwards), e.g. postgres://postgres@127.0.0.1:5432/postgres.
+    #[arg(long, env = "ORDERCORE_BENCH_POSTGRES")]
+    pub postgres: Option<String>,
+    /// Commands per writer-count configuration.
+    #[arg(long, default_value_t = 2000)]
+    pub events: usize,
+    /// Which benchmark: `store` (the event store) or `all`.
+    #[arg(long, default_value = "all")]
+    pub only: String,
+}
+
+/// Runs the benchmarks on SQLite and, if given, on Postgres.
+pub async fn run(_configured_url: &str, args: BenchArgs) -> anyhow::Result<()> {
+    let mut targets = vec![Target::sqlite()?];
+    if let Some(admin) = &args.postgres {
+        targets.push(Target::postgres(admin).await?);
+    }
+    for target in &targets {
+        println!("\n=== {} ===", target.label);
+        let result = event_store::run(&target.url, args.events).await;
+        if let Err(e) = &result {
+            println!("event store benchmark failed: {e:#}");
+        }
+    }
+    for target in targets {
+        target.cleanup().await;
+    }
+    Ok(())
+}
+
+/// A scratch store to measure on.
+pub(crate) struct Target {
+    pub label: String,
+    pub url: String,
+    admin: Option<String>,
+    dir: Option<std::path::PathBuf>,
+}
+
+impl Target {
+    fn sqlite() -> anyhow::Result<Self> {
+        let dir =
+            std::env::temp_dir().join(format!("ordercore-bench-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir)?;
+        let url = format!("sqlite://{}", dir.join("bench.db").display());
+        Ok(Self {
+            label: "SQLite (embedded, WAL, synchronous=FULL)".into(),
+            url,
+            admin: None,
+            dir: Some(dir),
+        })
+    }
+
+    async fn postgres(admin: &str) -> anyhow::Result<Self> {
+        let url = app::db::create_scratch_postgres(admin, "ordercore_bench").await?;
+        Ok(Self {
+            label: "PostgreSQL".into(),
+            url,
+            admin: Some(admin.to_string()),
+            dir: None,
+        })
+    }
+
+    async fn cleanup(self) {
+        if let Some(admin) = &self.admin {
+            if let Err(e) = app::db::drop_scratch_postgres(admin, &self.url).await {
+                eprintln!("could not drop scratch database: {e:#}");
+            }
+        }
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Percentile of a sorted slice of durations in milliseconds.
+pub(crate) fn percentile(sorted_ms: &[f64], p: f64) -> f64 {
+    if sorted_ms.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * (sorted_ms.len() - 1) as f64).round() as usize;
+    sorted_ms[rank.min(sorted_ms.len() - 1)]
+}

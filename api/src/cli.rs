@@ -1,0 +1,182 @@
+//! The `ordercore` command line: flags, environment variables and subcommands.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::telemetry::{init_logging, LogFormat};
+
+/// ordercore: the event-sourced order and pricing core between B2B e-shops and their ERP.
+#[derive(Parser, Debug)]
+#[command(name = "ordercore", version, about)]
+pub struct Cli {
+    /// Where the event store lives: postgres://… or sqlite://… (default: ./ordercore.db).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://ordercore.db",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: String,
+
+    /// Log format.
+    #[arg(long, env = "ORDERCORE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human, global = true)]
+    pub log_format: LogFormat,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP server and the subscribers.
+    Serve(ServeArgs),
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Read models and other subscribers.
+    #[command(subcommand)]
+    Projections(ProjectionsCommand),
+    /// Measure the event store (see docs/benchmarks.md).
+    Bench(crate::bench::BenchArgs),
+}
+
+/// `serve` flags.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ORDERCORE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Do not apply migrations at start (refuse to start on an old schema instead).
+    #[arg(long, env = "ORDERCORE_NO_MIGRATE")]
+    pub no_migrate: bool,
+    /// Seconds a request may take before it is answered 503.
+    #[arg(long, env = "ORDERCORE_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+}
+
+/// `projections` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum ProjectionsCommand {
+    /// Position, lag and state of every subscriber.
+    Status,
+    /// Rebuild a read model from position zero beside the live one, then swap it in.
+    Rebuild {
+        /// The read model's name (see `status`).
+        name: String,
+    },
+}
+
+/// Parses the command line, runs, and turns any error into one line on stderr and exit code 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let mut config = crate::server::ServerConfig::new(cli.database_url);
+            config.listen = args.listen;
+            config.migrate = !args.no_migrate;
+            config.request_timeout = Duration::from_secs(args.request_timeout.max(1));
+            let server = crate::server::start(config).await?;
+            server.run_until_signal().await
+        }
+        Command::Migrate => {
+            let db = connect(&cli.database_url).await?;
+            let version = app::schema::migrate(&db).await?;
+            println!(
+                "schema at version {} ({})",
+                version.applied,
+                db.display_url()
+            );
+            Ok(())
+        }
+        Command::Projections(ProjectionsCommand::Status) => {
+            let db = connect(&cli.database_url).await?;
+            let statuses = app::subscription::status_of(&db, &crate::server::subscribers()).await?;
+            println!(
+                "{:<28} {:<10} {:>14} {:>10} {:>9} {:<8} LAST ERROR",
+                "NAME", "KIND", "POSITION", "LAG", "LAG (s)", "STATE"
+            );
+            for s in statuses {
+                println!(
+                    "{:<28} {:<10} {:>14} {:>10} {:>9.1} {:<8} {}",
+                    s.name,
+                    s.kind,
+                    s.checkpoint.to_string(),
+                    s.lag_events,
+                    s.lag_seconds,
+                    s.state,
+                    s.last_error.unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        Command::Projections(ProjectionsCommand::Rebuild { name }) => {
+            let db = connect(&cli.database_url).await?;
+            let projection = projections::by_name(&name).with_context(|| {
+                let names: Vec<_> = projections::all().iter().map(|p| p.name()).collect();
+                format!("no read model named {name:?} (known: {})", names.join(", "))
+            })?;
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {msg} [{bar:30}] {pos}/{len} events, {per_sec}, {eta} left",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_message(name.clone());
+            let progress_bar = bar.clone();
+            let done = app::subscription::rebuild(&db, projection.as_ref(), 1000, &move |p| {
+                progress_bar.set_length(p.done + p.remaining);
+                progress_bar.set_position(p.done);
+            })
+            .await?;
+            bar.finish_and_clear();
+            println!("rebuilt {name} from {done} events and swapped it in");
+            Ok(())
+        }
+        Command::Bench(args) => crate::bench::run(&cli.database_url, args).await,
+    }
+}
+
+/// Connects and checks the schema for the one-shot commands.
+pub async fn connect(url: &str) -> anyhow::Result<app::db::Db> {
+    let db = app::db::Db::connect(url, &app::db::PoolSettings::default()).await?;
+    let version = app::schema::version(&db).await?;
+    if version.applied > version.known {
+        anyhow::bail!(
+            "the database schema is at version {} but this binary knows only up to {}",
+            version.applied,
+            version.known
+        );
+    }
+    if version.applied < version.known {
+        app::schema::migrate(&db).await?;
+    }
+    Ok(db)
+}

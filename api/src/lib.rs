@@ -1,0 +1,11 @@
+//! ordercore's HTTP API (axum) and command line. Only this crate knows HTTP; request and
+//! response types here are separate from the domain's events.
+
+pub mod bench;
+pub mod cli;
+pub mod json;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+pub mod server;
+pub mod telemetry;

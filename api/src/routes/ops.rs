@@ -1,0 +1,104 @@
+//! Ops endpoints: subscriber status and rebuilds.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::problem::{ApiResult, Problem};
+use crate::server::AppState;
+
+/// One subscriber's status.
+#[derive(Serialize, ToSchema)]
+pub struct SubscriberView {
+    /// Subscriber name.
+    pub name: String,
+    /// `projection` or `reactor`.
+    pub kind: String,
+    /// Checkpoint: transaction id and position.
+    pub tx_id: i64,
+    /// Global position of the last handled event.
+    pub position: i64,
+    /// Events after the checkpoint.
+    pub lag_events: i64,
+    /// Age of the oldest unhandled event, seconds.
+    pub lag_seconds: f64,
+    /// `running`, `failing`, `stopped` or `new`.
+    pub state: String,
+    /// Consecutive failures.
+    pub failures: i64,
+    /// Last error while failing.
+    pub last_error: Option<String>,
+}
+
+/// The list of subscribers.
+#[derive(Serialize, ToSchema)]
+pub struct SubscriberList {
+    /// Every subscriber.
+    pub items: Vec<SubscriberView>,
+}
+
+/// Status of every subscriber (read models, process managers, dispatcher).
+#[utoipa::path(get, path = "/v1/ops/projections", tag = "ops",
+    responses((status = 200, body = SubscriberList)))]
+pub async fn list(State(state): State<AppState>) -> ApiResult<Json<SubscriberList>> {
+    let statuses = app::subscription::status_of(&state.db, &state.subscribers).await?;
+    Ok(Json(SubscriberList {
+        items: statuses
+            .into_iter()
+            .map(|s| SubscriberView {
+                name: s.name,
+                kind: s.kind,
+                tx_id: s.checkpoint.tx_id,
+                position: s.checkpoint.position,
+                lag_events: s.lag_events,
+                lag_seconds: s.lag_seconds,
+                state: s.state,
+                failures: s.failures,
+                last_error: s.last_error,
+            })
+            .collect(),
+    }))
+}
+
+/// A rebuild that was started.
+#[derive(Serialize, ToSchema)]
+pub struct RebuildStarted {
+    /// The read model.
+    pub name: String,
+    /// `started`.
+    pub status: &'static str,
+}
+
+/// Rebuilds a read model from position zero beside the live one; it swaps in when caught up.
+#[utoipa::path(post, path = "/v1/ops/projections/{name}/rebuild", tag = "ops",
+    params(("name" = String, Path, description = "Read model name")),
+    responses(
+        (status = 202, body = RebuildStarted),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn rebuild(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<(StatusCode, Json<RebuildStarted>)> {
+    let Some(projection) = projections::by_name(&name) else {
+        return Err(Problem::not_found(format!("no read model named {name:?}")).into());
+    };
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let result = app::subscription::rebuild(&db, projection.as_ref(), 1000, &|_| {}).await;
+        match result {
+            Ok(n) => tracing::info!(projection = projection.name(), events = n, "rebuild done"),
+            Err(e) => {
+                tracing::error!(projection = projection.name(), error = %format!("{e:#}"), "rebuild failed")
+            }
+        }
+    });
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(RebuildStarted {
+            name,
+            status: "started",
+        }),
+    ))
+}

@@ -1,0 +1,272 @@
+//! Building the application (`app`), starting it (`start`) and stopping it gracefully.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::sync::watch;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use app::db::{Db, PoolSettings};
+use app::subscription::{RunnerConfig, RunnerHandle, Subscriber};
+
+use crate::problem::Problem;
+use crate::routes::{health, ops};
+
+/// Everything handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub db: Db,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+    /// Every subscriber this server knows (for status).
+    pub subscribers: Arc<Vec<Subscriber>>,
+}
+
+/// How to run the server.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// `postgres://…` or `sqlite://…`.
+    pub database_url: String,
+    /// Address to listen on (port 0 picks a free one).
+    pub listen: SocketAddr,
+    /// Apply migrations at start.
+    pub migrate: bool,
+    /// Run the subscribers in this process.
+    pub run_subscribers: bool,
+    /// Subscriber tuning.
+    pub runner: RunnerConfig,
+    /// Longest time a request may take before it is answered 503.
+    pub request_timeout: Duration,
+    /// Pool sizing.
+    pub pool: PoolSettings,
+}
+
+impl ServerConfig {
+    /// Defaults for a database URL.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            migrate: true,
+            run_subscribers: true,
+            runner: RunnerConfig::default(),
+            request_timeout: Duration::from_secs(30),
+            pool: PoolSettings::default(),
+        }
+    }
+}
+
+/// Every subscriber of the application.
+pub fn subscribers() -> Vec<Subscriber> {
+    projections::all()
+        .into_iter()
+        .map(Subscriber::Projection)
+        .collect()
+}
+
+/// The router with every route and middleware.
+pub fn app(state: AppState, request_timeout: Duration) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .route("/openapi.json", get(health::openapi))
+        .route("/v1/ops/projections", get(ops::list))
+        .route("/v1/ops/projections/{name}/rebuild", post(ops::rebuild))
+        .fallback(not_found)
+        .route_layer(middleware::from_fn(record_metrics))
+        .layer(middleware::from_fn_with_state(request_timeout, timeout))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(
+                    x_request_id.clone(),
+                    MakeRequestUuid,
+                ))
+                .layer(TraceLayer::new_for_http())
+                .layer(PropagateRequestIdLayer::new(x_request_id))
+                .layer(CatchPanicLayer::custom(|_| {
+                    Problem::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        "Internal error",
+                        "an unexpected error occurred; it has been logged",
+                    )
+                    .into_response()
+                })),
+        )
+        .with_state(state)
+}
+
+async fn not_found(request: Request) -> Problem {
+    Problem::not_found(format!(
+        "no route for {} {}",
+        request.method(),
+        request.uri().path()
+    ))
+}
+
+/// Answers 503 problem+json when a request runs past the configured time.
+async fn timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let mut problem = Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "Request timed out",
+                format!("the request took longer than {} s", limit.as_secs()),
+            );
+            problem.retry_after = Some(1);
+            problem.into_response()
+        }
+    }
+}
+
+/// Request counts and latency per route and status.
+async fn record_metrics(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = request.method().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("method", method), ("route", route), ("status", status)];
+    metrics::counter!("ordercore_http_requests_total", &labels).increment(1);
+    metrics::histogram!("ordercore_http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// A started server.
+pub struct RunningServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its state (tests use the store directly).
+    pub state: AppState,
+    shutdown: watch::Sender<bool>,
+    serve: tokio::task::JoinHandle<std::io::Result<()>>,
+    runners: Vec<RunnerHandle>,
+}
+
+impl RunningServer {
+    /// Stops accepting requests, lets running ones finish, stops the subscribers (releasing
+    /// their leases) and closes the pools.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(true);
+        let served = self.serve.await.context("server task")?;
+        for runner in self.runners {
+            let _ = runner.task.await;
+        }
+        self.state.db.close().await;
+        served.context("serving HTTP")
+    }
+
+    /// Waits until shutdown is signalled (ctrl-c or SIGTERM), then stops.
+    pub async fn run_until_signal(self) -> anyhow::Result<()> {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        self.stop().await
+    }
+
+    /// The subscribers' runners.
+    pub fn runners(&self) -> &[RunnerHandle] {
+        &self.runners
+    }
+}
+
+/// Connects, migrates, starts the subscribers and serves HTTP.
+pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
+    let db = Db::connect(&config.database_url, &config.pool).await?;
+    if config.migrate {
+        app::schema::migrate(&db).await?;
+    } else {
+        let version = app::schema::version(&db).await?;
+        if version.applied > version.known {
+            anyhow::bail!(
+                "the database schema is at version {} but this binary knows only up to {}",
+                version.applied,
+                version.known
+            );
+        }
+    }
+    if let Some(pg) = db.pg() {
+        db.notifier().spawn_pg_listener(pg.clone());
+    }
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let subscribers = subscribers();
+    let runners = if config.run_subscribers {
+        subscribers
+            .iter()
+            .cloned()
+            .map(|s| {
+                app::subscription::spawn(db.clone(), s, config.runner.clone(), shutdown_rx.clone())
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let state = AppState {
+        db: db.clone(),
+        metrics: crate::telemetry::metrics_handle(),
+        subscribers: Arc::new(subscribers),
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let router = app(state.clone(), config.request_timeout);
+    let mut stop = shutdown_rx.clone();
+    let serve = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|s| *s).await;
+            })
+            .await
+    });
+    tracing::info!(%addr, store = db.backend().name(), url = %db.display_url(), "ordercore listening");
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown,
+        serve,
+        runners,
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,11 @@
+//! ordercore's application layer: the event stores and the global log, subscriptions and
+//! rebuilds, command services, process managers, ERP dispatch and configuration.
+
+pub mod aggregate_store;
+pub mod clock;
+pub mod db;
+pub mod event_log;
+pub mod metadata;
+pub mod schema;
+pub mod subscription;
+pub mod upcasting;
