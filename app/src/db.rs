@@ -107,7 +107,7 @@ impl Db {
                 // while the probe's error says why (refused, unknown database, bad password).
                 let probe = tokio::time::timeout(
                     settings.acquire_timeout,
-                    sqlx::PgConnection::connect_with(&pg_options),
+                    <sqlx::PgConnection as sqlx::Connection>::connect_with(&pg_options),
                 )
                 .await
                 .map_err(|_| {
@@ -265,45 +265,6 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redact_hides_the_password_and_keeps_the_rest() {
-        assert_eq!(
-            redact("postgres://app:s3cret@db:5432/ordercore"),
-            "postgres://app:***@db:5432/ordercore"
-        );
-        assert_eq!(redact("sqlite://ordercore.db"), "sqlite://ordercore.db");
-    }
-
-    #[test]
-    fn backend_is_read_from_the_scheme() {
-        assert_eq!(
-            Backend::from_url("postgresql://x/y").unwrap(),
-            Backend::Postgres
-        );
-        assert_eq!(
-            Backend::from_url("sqlite::memory:").unwrap(),
-            Backend::Sqlite
-        );
-        assert!(Backend::from_url("mysql://x").is_err());
-    }
-
-    #[test]
-    fn url_with_database_replaces_only_the_database() {
-        assert_eq!(
-            url_with_database("postgres://u:p@h:5432/test?sslmode=disable", "other"),
-            "postgres://u:p@h:5432/other?sslmode=disable"
-        );
-        assert_eq!(
-            url_with_database("postgres://h/test", "x"),
-            "postgres://h/x"
-        );
-    }
-}
-
 /// The same Postgres URL naming another database.
 pub fn url_with_database(url: &str, database: &str) -> String {
     let (base, query) = match url.split_once('?') {
@@ -346,4 +307,43 @@ pub async fn drop_scratch_postgres(admin_url: &str, scratch_url: &str) -> anyhow
         .await?;
     conn.close().await.ok();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_hides_the_password_and_keeps_the_rest() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/ordercore"),
+            "postgres://app:***@db:5432/ordercore"
+        );
+        assert_eq!(redact("sqlite://ordercore.db"), "sqlite://ordercore.db");
+    }
+
+    #[test]
+    fn backend_is_read_from_the_scheme() {
+        assert_eq!(
+            Backend::from_url("postgresql://x/y").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("sqlite::memory:").unwrap(),
+            Backend::Sqlite
+        );
+        assert!(Backend::from_url("mysql://x").is_err());
+    }
+
+    #[test]
+    fn url_with_database_replaces_only_the_database() {
+        assert_eq!(
+            url_with_database("postgres://u:p@h:5432/test?sslmode=disable", "other"),
+            "postgres://u:p@h:5432/other?sslmode=disable"
+        );
+        assert_eq!(
+            url_with_database("postgres://h/test", "x"),
+            "postgres://h/x"
+        );
+    }
 }

@@ -1,1 +1,9 @@
-fn main() {}
+//! ordercore's integration tests: one binary (as matklad recommends), modules per area.
+//! Tests marked for both stores run on SQLite and on Postgres (`DATABASE_URL`).
+
+mod event_store;
+mod gap;
+mod server;
+mod subscriptions;
+#[allow(dead_code)] // Helpers are shared; not every test binary build uses each one.
+mod support;

@@ -1,0 +1,124 @@
+//! The server skeleton over HTTP, and the command line's handling of bad configuration.
+
+use std::process::Command;
+use std::time::Duration;
+
+use app::event_log;
+
+use crate::both_stores;
+use crate::support::app::TestApp;
+use crate::support::eventually;
+use crate::support::raw;
+
+both_stores! {
+    async fn health_readiness_metrics_and_openapi_answer(store: &TestStore) {
+        let app = TestApp::start(store).await;
+        let health = app.get("/healthz").await.expect(200);
+        assert_eq!(health.body["status"], "ok");
+        let ready = app.get("/readyz").await.expect(200);
+        assert_eq!(ready.body["status"], "ready");
+        assert_eq!(ready.body["store"], store.backend.name());
+
+        let metrics = app.get("/metrics").await.expect(200);
+        assert!(metrics.header("content-type").unwrap_or("").starts_with("text/plain"));
+        assert!(metrics.text.contains("ordercore_http_requests_total"), "{}", metrics.text);
+
+        let doc = app.get("/openapi.json").await.expect(200);
+        assert!(doc.body["openapi"].as_str().unwrap_or("").starts_with("3.1"));
+        for path in ["/healthz", "/readyz", "/metrics", "/v1/ops/projections"] {
+            assert!(doc.body["paths"].get(path).is_some(), "{path} missing from the document");
+        }
+        app.stop().await;
+    }
+}
+
+both_stores! {
+    async fn unknown_routes_are_problem_json(store: &TestStore) {
+        let app = TestApp::start(store).await;
+        let reply = app.get("/v1/nothing-here").await.expect(404);
+        assert_eq!(reply.header("content-type"), Some("application/problem+json"));
+        assert_eq!(reply.body["type"], "/problems/not-found");
+        assert_eq!(reply.body["status"], 404);
+        assert!(reply.header("x-request-id").is_some());
+        app.stop().await;
+    }
+}
+
+both_stores! {
+    async fn ops_sees_the_read_models_catch_up_and_can_rebuild_them(store: &TestStore) {
+        let app = TestApp::start(store).await;
+        let db = app.db().clone();
+        let accounts = app::aggregate_store::AggregateStore::<crate::support::account::Account>::new(
+            &db, app::aggregate_store::Loading::Events, ());
+        let meta = app::metadata::CommandMetadata::new(app::metadata::Actor::system("test"));
+        for id in ["a", "b", "c"] {
+            accounts.execute(id, crate::support::account::AccountCommand::Open, &meta).await.unwrap();
+        }
+        let head = event_log::head(&db).await.unwrap();
+        let status = eventually("stream_heads to catch up", Duration::from_secs(20), || async {
+            let reply = app.get("/v1/ops/projections").await.expect(200);
+            let item = reply.body["items"].as_array()?.iter().find(|i| i["name"] == "stream_heads")?.clone();
+            (item["position"] == head.position && item["lag_events"] == 0).then_some(item)
+        }).await;
+        assert_eq!(status["state"], "running");
+        let rows_before: i64 = sqlx::query_scalar("SELECT count(*) FROM rm_stream_heads").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(rows_before, 3);
+
+        app.post("/v1/ops/projections/stream_heads/rebuild", &serde_json::json!({})).await.expect(202);
+        app.post("/v1/ops/projections/nope/rebuild", &serde_json::json!({})).await.expect(404);
+        eventually("the rebuild to be registered", Duration::from_secs(20), || async {
+            let built: Option<i64> = sqlx::query_scalar("SELECT built_at FROM read_models WHERE name = 'stream_heads'")
+                .fetch_optional(db.pool()).await.ok()?;
+            let events: i64 = sqlx::query_scalar("SELECT events_handled FROM subscriptions WHERE name = 'stream_heads'")
+                .fetch_one(db.pool()).await.ok()?;
+            (built.is_some() && events == 3).then_some(())
+        }).await;
+        let rows_after: i64 = sqlx::query_scalar("SELECT count(*) FROM rm_stream_heads").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(rows_after, 3);
+        app.stop().await;
+    }
+}
+
+both_stores! {
+    async fn a_database_with_a_newer_schema_is_refused(store: &TestStore) {
+        let db = store.db().await;
+        raw::execute(&db, "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                           VALUES (99999, 'from the future', TRUE, X'00', 0)").await
+            .or(raw::execute(&db, "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                           VALUES (99999, 'from the future', TRUE, '\\x00', 0)").await)
+            .expect("fake a future migration");
+        db.close().await;
+        let config = api::server::ServerConfig::new(store.url.clone());
+        let err = api::server::start(config).await.err().expect("start must fail");
+        let message = format!("{err:#}");
+        assert!(message.contains("99999") && message.contains("upgrade ordercore"), "{message}");
+    }
+}
+
+fn ordercore(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ordercore-it"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run the binary")
+}
+
+#[test]
+fn a_malformed_or_unreachable_database_url_is_one_clear_error_line() {
+    for (url, expected) in [
+        ("mysql://nope", "unsupported database URL"),
+        ("postgres://postgres@127.0.0.1:1/x", "cannot connect"),
+        ("sqlite:///nonexistent-dir/for/sure/x.db", "cannot open"),
+    ] {
+        let out = ordercore(&["--database-url", url, "migrate"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{url}: {stderr}");
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "{url}: expected one line, got {stderr}");
+        assert!(
+            lines[0].starts_with("error: ") && lines[0].contains(expected),
+            "{url}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

@@ -1,0 +1,120 @@
+//! `TestApp`: the real server started on port 0 against a test store, with a typed HTTP client.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use api::server::{RunningServer, ServerConfig};
+use app::subscription::RunnerConfig;
+
+use super::store::TestStore;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub server: Option<RunningServer>,
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        self
+    }
+}
+
+impl TestApp {
+    /// Starts a server on the store with fast subscribers.
+    pub async fn start(store: &TestStore) -> Self {
+        let mut config = ServerConfig::new(store.url.clone());
+        config.listen = "127.0.0.1:0".parse().expect("address");
+        config.runner = RunnerConfig {
+            poll_interval: Duration::from_millis(200),
+            lease_ttl: Duration::from_secs(5),
+            ..RunnerConfig::default()
+        };
+        Self::start_with(config).await
+    }
+
+    pub async fn start_with(config: ServerConfig) -> Self {
+        let server = api::server::start(config).await.expect("server starts");
+        Self {
+            base: format!("http://{}", server.addr),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("client"),
+            server: Some(server),
+        }
+    }
+
+    pub fn db(&self) -> &app::db::Db {
+        &self.server.as_ref().expect("running").state.db
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body read");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.request(Method::GET, path, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.request(Method::POST, path, Some(body), &[]).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Reply {
+        self.request(Method::PUT, path, Some(body), &[]).await
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await.expect("clean stop");
+        }
+    }
+}
