@@ -3,6 +3,8 @@
 
 pub mod bench;
 pub mod cli;
+pub mod domain_errors;
+pub mod input;
 pub mod json;
 pub mod openapi;
 pub mod problem;

@@ -3,7 +3,8 @@
 use utoipa::OpenApi;
 
 use crate::problem::{FieldError, Problem};
-use crate::routes::{health, ops};
+use crate::routes::erp::{master_data, stock};
+use crate::routes::{health, ops, pricing};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,12 +16,17 @@ use crate::routes::{health, ops};
     ),
     paths(
         health::healthz, health::readyz, health::metrics, health::openapi,
-        ops::list, ops::rebuild,
+        ops::list, ops::rebuild, ops::quarantine,
+        master_data::put_product, master_data::put_company, master_data::put_channel,
+        master_data::put_price_list, stock::post_levels, stock::post_movements,
+        pricing::post_quote, pricing::get_price_sheet, pricing::get_availability,
     ),
     components(schemas(Problem, FieldError)),
     tags(
         (name = "health", description = "Liveness, readiness, metrics"),
         (name = "ops", description = "Operations: subscribers, rebuilds, quarantine"),
+        (name = "erp", description = "Inbound from the ERP: master data, stock (deduplicated by message_id)"),
+        (name = "e-shop", description = "The e-shop backend: prices, availability, orders"),
     )
 )]
 struct ApiDoc;

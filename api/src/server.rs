@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::watch;
@@ -18,11 +19,20 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use app::aggregates::Aggregates;
 use app::db::{Db, PoolSettings};
+use app::read_side::ReadSide;
 use app::subscription::{RunnerConfig, RunnerHandle, Subscriber};
+use projections::queries::Queries;
 
 use crate::problem::Problem;
-use crate::routes::{health, ops};
+use crate::routes::erp::{master_data, stock};
+use crate::routes::{health, ops, pricing};
+
+/// Largest request body in general.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest price-list import (tens of thousands of entries).
+pub const PRICE_LIST_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Everything handlers share.
 #[derive(Clone)]
@@ -33,6 +43,27 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Every subscriber this server knows (for status).
     pub subscribers: Arc<Vec<Subscriber>>,
+    /// The aggregate stores.
+    pub aggregates: Arc<Aggregates>,
+    /// Read-model queries.
+    pub queries: Queries,
+    /// The same queries as the port command services use.
+    pub read_side: Arc<dyn ReadSide>,
+}
+
+impl AppState {
+    /// The state for a connected store.
+    pub fn new(db: Db, subscribers: Vec<Subscriber>) -> Self {
+        let queries = Queries::new(db.clone());
+        Self {
+            metrics: crate::telemetry::metrics_handle(),
+            subscribers: Arc::new(subscribers),
+            aggregates: Arc::new(Aggregates::new(&db)),
+            read_side: Arc::new(queries.clone()),
+            queries,
+            db,
+        }
+    }
 }
 
 /// How to run the server.
@@ -87,7 +118,21 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
         .route("/openapi.json", get(health::openapi))
         .route("/v1/ops/projections", get(ops::list))
         .route("/v1/ops/projections/{name}/rebuild", post(ops::rebuild))
+        .route("/v1/ops/quarantine", get(ops::quarantine))
+        .route("/v1/erp/products/{sku}", put(master_data::put_product))
+        .route("/v1/erp/companies/{id}", put(master_data::put_company))
+        .route("/v1/erp/channels/{code}", put(master_data::put_channel))
+        .route(
+            "/v1/erp/price-lists/{code}",
+            put(master_data::put_price_list).layer(DefaultBodyLimit::max(PRICE_LIST_BODY_LIMIT)),
+        )
+        .route("/v1/erp/stock-levels", post(stock::post_levels))
+        .route("/v1/erp/stock-movements", post(stock::post_movements))
+        .route("/v1/prices/quote", post(pricing::post_quote))
+        .route("/v1/companies/{id}/prices", get(pricing::get_price_sheet))
+        .route("/v1/availability", get(pricing::get_availability))
         .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .route_layer(middleware::from_fn(record_metrics))
         .layer(middleware::from_fn_with_state(request_timeout, timeout))
         .layer(
@@ -222,11 +267,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     } else {
         Vec::new()
     };
-    let state = AppState {
-        db: db.clone(),
-        metrics: crate::telemetry::metrics_handle(),
-        subscribers: Arc::new(subscribers),
-    };
+    let state = AppState::new(db.clone(), subscribers);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

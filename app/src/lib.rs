@@ -2,10 +2,14 @@
 //! rebuilds, command services, process managers, ERP dispatch and configuration.
 
 pub mod aggregate_store;
+pub mod aggregates;
 pub mod clock;
 pub mod db;
+pub mod erp;
 pub mod event_log;
 pub mod metadata;
+pub mod quotes;
+pub mod read_side;
 pub mod schema;
 pub mod subscription;
 pub mod upcasting;

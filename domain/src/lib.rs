@@ -5,7 +5,11 @@
 
 #![warn(missing_docs)]
 
+pub mod channel;
 pub mod company;
+pub mod invoice;
+pub mod order;
+pub mod order_template;
 pub mod price_list;
 pub mod pricing;
 pub mod product;

@@ -3,6 +3,7 @@
 
 mod event_store;
 mod gap;
+mod pricing;
 mod server;
 mod subscriptions;
 #[allow(dead_code)] // Helpers are shared; not every test binary build uses each one.

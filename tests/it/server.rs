@@ -54,8 +54,10 @@ both_stores! {
         for id in ["a", "b", "c"] {
             accounts.execute(id, crate::support::account::AccountCommand::Open, &meta).await.unwrap();
         }
-        let head = event_log::head(&db).await.unwrap();
         let status = eventually("stream_heads to catch up", Duration::from_secs(20), || async {
+            // The head is read anew each time: on Postgres a transaction still open elsewhere
+            // can hide the newest events from a reader for a moment.
+            let head = event_log::head(&db).await.unwrap();
             let reply = app.get("/v1/ops/projections").await.expect(200);
             let item = reply.body["items"].as_array()?.iter().find(|i| i["name"] == "stream_heads")?.clone();
             (item["position"] == head.position && item["lag_events"] == 0).then_some(item)

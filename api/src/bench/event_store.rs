@@ -96,12 +96,18 @@ pub(super) async fn run(url: &str, events: usize) -> anyhow::Result<()> {
             ours / raw
         );
     }
+    // Read the whole log; on Postgres a transaction still running elsewhere (autovacuum's
+    // ANALYZE takes one) can hold the reader back for a moment, so wait for every event.
+    let (total, _) = event_log::backlog(&db, Checkpoint::START).await?;
     let started = Instant::now();
     let mut checkpoint = Checkpoint::START;
     let mut read = 0usize;
-    loop {
+    while (read as i64) < total && started.elapsed().as_secs() < 60 {
         let batch = event_log::read_after(&db, checkpoint, 1000).await?;
-        let Some(last) = batch.last() else { break };
+        let Some(last) = batch.last() else {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            continue;
+        };
         checkpoint = last.checkpoint;
         read += batch.len();
     }

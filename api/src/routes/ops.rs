@@ -102,3 +102,36 @@ pub async fn rebuild(
         }),
     ))
 }
+
+/// Cursor query.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// Cursor: the last id of the previous page.
+    pub after: Option<String>,
+    /// Page size (1–500, default 100).
+    pub limit: Option<i64>,
+}
+
+/// ERP messages refused by validation, oldest first.
+#[utoipa::path(get, path = "/v1/ops/quarantine", tag = "ops", params(PageQuery),
+    responses((status = 200, body = Object)))]
+pub async fn quarantine(
+    State(state): State<AppState>,
+    axum::extract::Query(page): axum::extract::Query<PageQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let limit = page.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(
+            crate::problem::Problem::validation(vec![crate::problem::FieldError::new(
+                "limit",
+                "must be 1 to 500",
+            )])
+            .into(),
+        );
+    }
+    let items = app::erp::inbox::list_quarantine(&state.db, page.after.as_deref(), limit).await?;
+    let next = (items.len() as i64 == limit)
+        .then(|| items.last().map(|i| i.id.clone()))
+        .flatten();
+    Ok(Json(serde_json::json!({ "items": items, "next": next })))
+}

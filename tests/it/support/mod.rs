@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod app;
+pub mod catalog;
 pub mod raw;
 pub mod store;
 

@@ -1,0 +1,37 @@
+//! One `AggregateStore` per aggregate type, built once per store and shared by the services.
+
+use domain::channel::Channel;
+use domain::company::Company;
+use domain::price_list::PriceList;
+use domain::product::Product;
+use domain::stock_item::StockItem;
+
+use crate::aggregate_store::{AggregateStore, Loading};
+use crate::db::Db;
+
+/// Every aggregate store of the application.
+pub struct Aggregates {
+    /// Products (catalogue facts from the ERP).
+    pub products: AggregateStore<Product>,
+    /// Companies: master data, users, approval policy.
+    pub companies: AggregateStore<Company>,
+    /// Price lists; large, so loaded from snapshots.
+    pub price_lists: AggregateStore<PriceList>,
+    /// Stock per SKU and warehouse; many reservations, so loaded from snapshots.
+    pub stock: AggregateStore<StockItem>,
+    /// Sales channels.
+    pub channels: AggregateStore<Channel>,
+}
+
+impl Aggregates {
+    /// The stores on `db`.
+    pub fn new(db: &Db) -> Self {
+        Self {
+            products: AggregateStore::new(db, Loading::Events, ()),
+            companies: AggregateStore::new(db, Loading::Snapshots(50), ()),
+            price_lists: AggregateStore::new(db, Loading::Snapshots(20), ()),
+            stock: AggregateStore::new(db, Loading::Snapshots(100), ()),
+            channels: AggregateStore::new(db, Loading::Events, ()),
+        }
+    }
+}
