@@ -42,8 +42,16 @@ pub enum Command {
     /// Read models and other subscribers.
     #[command(subcommand)]
     Projections(ProjectionsCommand),
-    /// Measure the event store (see docs/benchmarks.md).
+    /// The event log as a file: export, import (JSON Lines with seals).
+    #[command(subcommand)]
+    Events(crate::ops_cli::EventsCommand),
+    /// Tamper evidence: verify the seal chain over the event log.
+    #[command(subcommand)]
+    Audit(crate::ops_cli::AuditCommand),
+    /// Measure the event store and pricing (see docs/benchmarks.md).
     Bench(crate::bench::BenchArgs),
+    /// Load a realistic Czech wholesale sample into a running server through the ERP API.
+    Demo(crate::demo::DemoArgs),
 }
 
 /// `serve` flags.
@@ -58,6 +66,9 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered 503.
     #[arg(long, env = "ORDERCORE_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// Load the demo sample into this server through its own ERP API once it listens.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 /// `projections` subcommands.
@@ -70,6 +81,8 @@ pub enum ProjectionsCommand {
         /// The read model's name (see `status`).
         name: String,
     },
+    /// A digest per read model, equal on every store that applied the same log.
+    Checksum(crate::ops_cli::ChecksumArgs),
 }
 
 /// Parses the command line, runs, and turns any error into one line on stderr and exit code 1.
@@ -88,6 +101,8 @@ pub fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // `audit verify` printed its summary already; tampering is exit code 2.
+        Err(e) if e.is::<crate::ops_cli::Tampered>() => ExitCode::from(2),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -103,6 +118,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.migrate = !args.no_migrate;
             config.request_timeout = Duration::from_secs(args.request_timeout.max(1));
             let server = crate::server::start(config).await?;
+            if args.demo {
+                crate::demo::spawn_into(server.addr);
+            }
             server.run_until_signal().await
         }
         Command::Migrate => {
@@ -117,7 +135,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Projections(ProjectionsCommand::Status) => {
             let db = connect(&cli.database_url).await?;
-            let statuses = app::subscription::status_of(&db, &crate::server::subscribers()).await?;
+            let statuses =
+                app::subscription::status_of(&db, &crate::server::subscribers(&db)).await?;
             println!(
                 "{:<28} {:<10} {:>14} {:>10} {:>9} {:<8} LAST ERROR",
                 "NAME", "KIND", "POSITION", "LAG", "LAG (s)", "STATE"
@@ -160,7 +179,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("rebuilt {name} from {done} events and swapped it in");
             Ok(())
         }
+        Command::Projections(ProjectionsCommand::Checksum(args)) => {
+            crate::ops_cli::checksum(&cli.database_url, args).await
+        }
+        Command::Events(command) => crate::ops_cli::events(&cli.database_url, command).await,
+        Command::Audit(command) => crate::ops_cli::audit(&cli.database_url, command).await,
         Command::Bench(args) => crate::bench::run(&cli.database_url, args).await,
+        Command::Demo(args) => crate::demo::run(args).await,
     }
 }
 

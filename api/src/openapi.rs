@@ -4,7 +4,7 @@ use utoipa::OpenApi;
 
 use crate::problem::{FieldError, Problem};
 use crate::routes::erp::{master_data, stock};
-use crate::routes::{health, ops, pricing};
+use crate::routes::{audit, companies, health, ops, orders, pricing, templates};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,13 @@ use crate::routes::{health, ops, pricing};
         master_data::put_product, master_data::put_company, master_data::put_channel,
         master_data::put_price_list, stock::post_levels, stock::post_movements,
         pricing::post_quote, pricing::get_price_sheet, pricing::get_availability,
+        audit::verify,
+        orders::post_order, orders::get_order, orders::approve, orders::reject, orders::cancel,
+        templates::reorder, templates::list, templates::create, templates::update, templates::delete,
+        templates::set_schedule, templates::clear_schedule, templates::order_template,
+        companies::list_users, companies::add_user, companies::change_role,
+        companies::deactivate_user, companies::reactivate_user, companies::get_rules,
+        companies::put_rules, companies::list_orders, companies::purchase_history,
     ),
     components(schemas(Problem, FieldError)),
     tags(
@@ -27,6 +34,7 @@ use crate::routes::{health, ops, pricing};
         (name = "ops", description = "Operations: subscribers, rebuilds, quarantine"),
         (name = "erp", description = "Inbound from the ERP: master data, stock (deduplicated by message_id)"),
         (name = "e-shop", description = "The e-shop backend: prices, availability, orders"),
+        (name = "audit", description = "Auditors: the tamper-evident seal chain over the event log"),
     )
 )]
 struct ApiDoc;

@@ -27,7 +27,7 @@ use projections::queries::Queries;
 
 use crate::problem::Problem;
 use crate::routes::erp::{master_data, stock};
-use crate::routes::{health, ops, pricing};
+use crate::routes::{audit, companies, health, ops, orders, pricing, templates};
 
 /// Largest request body in general.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -83,6 +83,8 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// Pool sizing.
     pub pool: PoolSettings,
+    /// How often the template scheduler looks for due occurrences.
+    pub scheduler_interval: Duration,
 }
 
 impl ServerConfig {
@@ -96,16 +98,24 @@ impl ServerConfig {
             runner: RunnerConfig::default(),
             request_timeout: Duration::from_secs(30),
             pool: PoolSettings::default(),
+            scheduler_interval: Duration::from_secs(60),
         }
     }
 }
 
 /// Every subscriber of the application.
-pub fn subscribers() -> Vec<Subscriber> {
-    projections::all()
+pub fn subscribers(db: &Db) -> Vec<Subscriber> {
+    let aggregates = Arc::new(Aggregates::new(db));
+    let read_side: Arc<dyn ReadSide> = Arc::new(Queries::new(db.clone()));
+    let mut all: Vec<Subscriber> = projections::all()
         .into_iter()
         .map(Subscriber::Projection)
-        .collect()
+        .collect();
+    all.push(Subscriber::Reactor(Arc::new(
+        app::orders::reservations::Reservations::new(aggregates, read_side),
+    )));
+    all.push(Subscriber::Projection(Arc::new(app::audit::Sealer::new())));
+    all
 }
 
 /// The router with every route and middleware.
@@ -131,6 +141,54 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
         .route("/v1/prices/quote", post(pricing::post_quote))
         .route("/v1/companies/{id}/prices", get(pricing::get_price_sheet))
         .route("/v1/availability", get(pricing::get_availability))
+        .route("/v1/audit/verify", get(audit::verify))
+        .route("/v1/orders", post(orders::post_order))
+        .route("/v1/orders/{id}", get(orders::get_order))
+        .route("/v1/orders/{id}/approve", post(orders::approve))
+        .route("/v1/orders/{id}/reject", post(orders::reject))
+        .route("/v1/orders/{id}/cancel", post(orders::cancel))
+        .route("/v1/orders/{id}/reorder", post(templates::reorder))
+        .route(
+            "/v1/companies/{id}/users",
+            get(companies::list_users).post(companies::add_user),
+        )
+        .route(
+            "/v1/companies/{id}/users/{user_id}",
+            put(companies::change_role),
+        )
+        .route(
+            "/v1/companies/{id}/users/{user_id}/deactivate",
+            post(companies::deactivate_user),
+        )
+        .route(
+            "/v1/companies/{id}/users/{user_id}/reactivate",
+            post(companies::reactivate_user),
+        )
+        .route(
+            "/v1/companies/{id}/approval-rules",
+            get(companies::get_rules).put(companies::put_rules),
+        )
+        .route("/v1/companies/{id}/orders", get(companies::list_orders))
+        .route(
+            "/v1/companies/{id}/purchase-history",
+            get(companies::purchase_history),
+        )
+        .route(
+            "/v1/companies/{id}/order-templates",
+            get(templates::list).post(templates::create),
+        )
+        .route(
+            "/v1/companies/{id}/order-templates/{template_id}",
+            put(templates::update).delete(templates::delete),
+        )
+        .route(
+            "/v1/companies/{id}/order-templates/{template_id}/schedule",
+            put(templates::set_schedule).delete(templates::clear_schedule),
+        )
+        .route(
+            "/v1/companies/{id}/order-templates/{template_id}/orders",
+            post(templates::order_template),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .route_layer(middleware::from_fn(record_metrics))
@@ -208,6 +266,7 @@ pub struct RunningServer {
     shutdown: watch::Sender<bool>,
     serve: tokio::task::JoinHandle<std::io::Result<()>>,
     runners: Vec<RunnerHandle>,
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -218,6 +277,9 @@ impl RunningServer {
         let served = self.serve.await.context("server task")?;
         for runner in self.runners {
             let _ = runner.task.await;
+        }
+        for task in self.background {
+            let _ = task.await;
         }
         self.state.db.close().await;
         served.context("serving HTTP")
@@ -255,7 +317,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         db.notifier().spawn_pg_listener(pg.clone());
     }
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let subscribers = subscribers();
+    let subscribers = subscribers(&db);
     let runners = if config.run_subscribers {
         subscribers
             .iter()
@@ -268,6 +330,18 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         Vec::new()
     };
     let state = AppState::new(db.clone(), subscribers);
+    let mut background = Vec::new();
+    if config.run_subscribers {
+        background.push(app::orders::scheduler::spawn(
+            db.clone(),
+            state.aggregates.clone(),
+            state.read_side.clone(),
+            config.scheduler_interval,
+            config.runner.holder.clone(),
+            shutdown_rx.clone(),
+        ));
+        background.push(spawn_key_purge(db.clone(), shutdown_rx.clone()));
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -288,6 +362,24 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         shutdown,
         serve,
         runners,
+        background,
+    })
+}
+
+/// Deletes idempotency keys past their retention, hourly.
+fn spawn_key_purge(db: Db, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while !*shutdown.borrow() {
+            match app::idempotency::purge_expired(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(keys = n, "expired idempotency keys purged"),
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "idempotency key purge failed"),
+            }
+            tokio::select! {
+                _ = shutdown.changed() => {}
+                _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            }
+        }
     })
 }
 

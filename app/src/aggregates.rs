@@ -2,6 +2,9 @@
 
 use domain::channel::Channel;
 use domain::company::Company;
+use domain::invoice::Invoice;
+use domain::order::Order;
+use domain::order_template::OrderTemplate;
 use domain::price_list::PriceList;
 use domain::product::Product;
 use domain::stock_item::StockItem;
@@ -21,6 +24,12 @@ pub struct Aggregates {
     pub stock: AggregateStore<StockItem>,
     /// Sales channels.
     pub channels: AggregateStore<Channel>,
+    /// Orders.
+    pub orders: AggregateStore<Order>,
+    /// Order templates (saved carts, recurring orders).
+    pub templates: AggregateStore<OrderTemplate>,
+    /// Invoices and credit notes from the ERP.
+    pub invoices: AggregateStore<Invoice>,
 }
 
 impl Aggregates {
@@ -32,6 +41,9 @@ impl Aggregates {
             price_lists: AggregateStore::new(db, Loading::Snapshots(20), ()),
             stock: AggregateStore::new(db, Loading::Snapshots(100), ()),
             channels: AggregateStore::new(db, Loading::Events, ()),
+            orders: AggregateStore::new(db, Loading::Events, ()),
+            templates: AggregateStore::new(db, Loading::Events, ()),
+            invoices: AggregateStore::new(db, Loading::Events, ()),
         }
     }
 }

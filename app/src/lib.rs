@@ -3,13 +3,18 @@
 
 pub mod aggregate_store;
 pub mod aggregates;
+pub mod audit;
 pub mod clock;
 pub mod db;
 pub mod erp;
 pub mod event_log;
+pub mod failpoints;
+pub mod idempotency;
 pub mod metadata;
+pub mod orders;
 pub mod quotes;
 pub mod read_side;
 pub mod schema;
 pub mod subscription;
+pub mod transfer;
 pub mod upcasting;

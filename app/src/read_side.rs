@@ -34,7 +34,10 @@ pub trait ReadSide: Send + Sync {
         known_at: DateTime<Utc>,
     ) -> anyhow::Result<PriceBook>;
 
-    /// Net total of the company's open orders in a currency (for the credit limit).
+    /// Templates whose next scheduled occurrence falls on or before `today`.
+    async fn due_templates(&self, today: chrono::NaiveDate) -> anyhow::Result<Vec<String>>;
+
+    /// Gross total of the company's open orders in a currency (for the credit limit).
     async fn open_orders_total(
         &self,
         company: &CompanyId,

@@ -8,6 +8,8 @@
 pub mod availability;
 pub mod catalog;
 pub mod companies;
+pub mod order_queries;
+pub mod orders;
 pub mod price_lists;
 pub mod queries;
 pub mod stream_heads;
@@ -25,6 +27,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(companies::Companies),
         Arc::new(price_lists::PriceLists),
         Arc::new(availability::Availability),
+        Arc::new(orders::Orders),
     ]
 }
 

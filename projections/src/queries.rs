@@ -298,12 +298,15 @@ impl ReadSide for Queries {
         Ok(book)
     }
 
+    async fn due_templates(&self, today: chrono::NaiveDate) -> anyhow::Result<Vec<String>> {
+        Queries::due_templates(self, &today.to_string()).await
+    }
+
     async fn open_orders_total(
         &self,
-        _company: &CompanyId,
-        _currency: &CurrencyCode,
+        company: &CompanyId,
+        currency: &CurrencyCode,
     ) -> anyhow::Result<Decimal> {
-        // Orders arrive with the orders read model; until then no order is open.
-        Ok(Decimal::ZERO)
+        self.open_total(company.as_str(), currency.as_str()).await
     }
 }

@@ -1,10 +1,13 @@
 //! ordercore's integration tests: one binary (as matklad recommends), modules per area.
 //! Tests marked for both stores run on SQLite and on Postgres (`DATABASE_URL`).
 
+mod audit;
 mod event_store;
 mod gap;
+mod orders;
 mod pricing;
 mod server;
 mod subscriptions;
 #[allow(dead_code)] // Helpers are shared; not every test binary build uses each one.
 mod support;
+mod templates;

@@ -7,6 +7,7 @@
 //! A failing handler never skips its event: the runner retries with backoff and records the error.
 
 mod checkpoint;
+pub mod checksum;
 mod lease;
 mod rebuild;
 mod runner;
@@ -60,6 +61,13 @@ pub trait Reactor: Send + Sync + 'static {
 
     /// Handles one event. Must be idempotent: after a crash the same event can come again.
     async fn handle(&self, event: &RecordedEvent) -> anyhow::Result<()>;
+
+    /// How many aggregates' events may be handled at once. Events of one aggregate are always
+    /// handled in order; with more than 1 the checkpoint moves once the whole batch succeeded
+    /// (a failure makes the whole batch come again, which idempotent handlers allow).
+    fn concurrency(&self) -> usize {
+        1
+    }
 }
 
 /// Either kind of subscriber, as the runner drives it.

@@ -1,10 +1,12 @@
 //! The loop that drives one subscriber: hold the lease, read a batch after the checkpoint,
 //! handle it, move the checkpoint, and wait for a wake-up or the polling interval.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use futures::StreamExt;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -131,7 +133,7 @@ async fn run(
         let batch = if failures > 0 { 1 } else { config.batch_size };
         let outcome = match &subscriber {
             Subscriber::Projection(p) => projection_batch(&db, p.as_ref(), batch).await,
-            Subscriber::Reactor(r) => reactor_batch(&db, r.as_ref(), batch).await,
+            Subscriber::Reactor(r) => reactor_batch(&db, r, batch).await,
         };
         match outcome {
             Ok(0) => {
@@ -246,21 +248,65 @@ pub(super) async fn projection_batch(
     Ok(events.len())
 }
 
-/// One batch of a reactor: each event handled, then the checkpoint moved past it.
-async fn reactor_batch(db: &Db, reactor: &dyn Reactor, limit: i64) -> anyhow::Result<usize> {
+/// One batch of a reactor: each event handled, then the checkpoint moved past it; or, for a
+/// concurrent reactor, the aggregates' event sequences handled side by side and the checkpoint
+/// moved past the batch once all succeeded.
+async fn reactor_batch(db: &Db, reactor: &Arc<dyn Reactor>, limit: i64) -> anyhow::Result<usize> {
     let name = reactor.name();
     let checkpoint = load_checkpoint(db, name).await?;
     let events = event_log::read_after(db, checkpoint, limit).await?;
-    for event in &events {
-        reactor.handle(event).await.with_context(|| {
-            format!(
-                "{name}: handling {} of {} {} at {}",
-                event.event_type, event.aggregate_type, event.aggregate_id, event.checkpoint
-            )
-        })?;
+    let Some(last) = events.last().map(|e| e.checkpoint) else {
+        return Ok(0);
+    };
+    let handled = events.len();
+    if reactor.concurrency() > 1 && handled > 1 {
+        let mut groups: Vec<Vec<event_log::RecordedEvent>> = Vec::new();
+        let mut index: HashMap<(String, String), usize> = HashMap::new();
+        for event in events {
+            let key = (event.aggregate_type.clone(), event.aggregate_id.clone());
+            let slot = *index.entry(key).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[slot].push(event);
+        }
+        let tasks = groups.into_iter().map(|group| {
+            let reactor = reactor.clone();
+            async move {
+                for event in &group {
+                    reactor
+                        .handle(event)
+                        .await
+                        .with_context(|| describe(reactor.name(), event))?;
+                }
+                anyhow::Ok(())
+            }
+        });
+        let results: Vec<anyhow::Result<()>> = futures::stream::iter(tasks)
+            .buffer_unordered(reactor.concurrency())
+            .collect()
+            .await;
+        results.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
         let mut conn = db.pool().acquire().await?;
-        save_checkpoint(&mut conn, name, event.checkpoint, 1).await?;
-        metrics::counter!("ordercore_subscriber_events_total", "subscriber" => name).increment(1);
+        save_checkpoint(&mut conn, name, last, i64::try_from(handled)?).await?;
+    } else {
+        for event in &events {
+            reactor
+                .handle(event)
+                .await
+                .with_context(|| describe(name, event))?;
+            let mut conn = db.pool().acquire().await?;
+            save_checkpoint(&mut conn, name, event.checkpoint, 1).await?;
+        }
     }
-    Ok(events.len())
+    metrics::counter!("ordercore_subscriber_events_total", "subscriber" => name)
+        .increment(handled as u64);
+    Ok(handled)
+}
+
+fn describe(name: &str, event: &event_log::RecordedEvent) -> String {
+    format!(
+        "{name}: handling {} of {} {} at {}",
+        event.event_type, event.aggregate_type, event.aggregate_id, event.checkpoint
+    )
 }

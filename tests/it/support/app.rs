@@ -50,8 +50,10 @@ impl TestApp {
         config.runner = RunnerConfig {
             poll_interval: Duration::from_millis(200),
             lease_ttl: Duration::from_secs(5),
+            max_backoff: Duration::from_millis(500),
             ..RunnerConfig::default()
         };
+        config.scheduler_interval = Duration::from_millis(300);
         Self::start_with(config).await
     }
 
@@ -110,6 +112,22 @@ impl TestApp {
 
     pub async fn put(&self, path: &str, body: &Value) -> Reply {
         self.request(Method::PUT, path, Some(body), &[]).await
+    }
+
+    /// A request acting as a company user, with an idempotency key when given.
+    pub async fn as_user(
+        &self,
+        method: Method,
+        path: &str,
+        user: &str,
+        key: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
+        let mut headers = vec![("x-acting-user", user)];
+        if let Some(key) = key {
+            headers.push(("idempotency-key", key));
+        }
+        self.request(method, path, body, &headers).await
     }
 
     pub async fn stop(mut self) {

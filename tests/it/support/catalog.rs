@@ -146,3 +146,32 @@ pub async fn wait_for_read_models(app: &TestApp) {
     )
     .await;
 }
+
+/// ACME's users: jana (buyer), tomas (buyer), petr (approver), eva (admin), and BETA's karel.
+pub async fn add_users(app: &TestApp) {
+    for (company, user, role) in [
+        ("ACME", "jana", "buyer"),
+        ("ACME", "tomas", "buyer"),
+        ("ACME", "petr", "approver"),
+        ("ACME", "eva", "admin"),
+        ("BETA", "karel", "buyer"),
+    ] {
+        app.post(
+            &format!("/v1/companies/{company}/users"),
+            &json!({
+                "user_id": user, "name": user, "role": role,
+            }),
+        )
+        .await
+        .expect(201);
+    }
+}
+
+/// An order body for ACME.
+pub fn order_body(lines: Value) -> Value {
+    json!({
+        "company_id": "ACME", "channel": "b2b-cz", "currency": "CZK", "lines": lines,
+        "delivery_address_id": "HQ", "customer_reference": "PO-1", "note": "",
+        "requested_delivery_date": "2026-12-10",
+    })
+}
