@@ -52,6 +52,8 @@ pub enum Command {
     Bench(crate::bench::BenchArgs),
     /// Load a realistic Czech wholesale sample into a running server through the ERP API.
     Demo(crate::demo::DemoArgs),
+    /// Run an ERP simulator that takes ordercore's orders and answers through its inbound API.
+    ErpSim(crate::erp_sim::ErpSimArgs),
 }
 
 /// `serve` flags.
@@ -186,6 +188,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(command) => crate::ops_cli::audit(&cli.database_url, command).await,
         Command::Bench(args) => crate::bench::run(&cli.database_url, args).await,
         Command::Demo(args) => crate::demo::run(args).await,
+        Command::ErpSim(args) => crate::erp_sim::run(args).await,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod domain_errors;
+pub mod erp_sim;
 pub mod input;
 pub mod json;
 pub mod openapi;
