@@ -4,10 +4,10 @@ use axum::http::{HeaderMap, StatusCode};
 
 use domain::values::UserId;
 
-use crate::problem::{FieldError, Problem};
+use crate::problem::{ApiError, FieldError, Problem};
 
 /// The user the e-shop acts for (`X-Acting-User`), required.
-pub fn acting_user(headers: &HeaderMap) -> Result<UserId, Problem> {
+pub fn acting_user(headers: &HeaderMap) -> Result<UserId, ApiError> {
     let value = headers
         .get("x-acting-user")
         .ok_or_else(|| {
@@ -20,11 +20,11 @@ pub fn acting_user(headers: &HeaderMap) -> Result<UserId, Problem> {
         })?
         .to_str()
         .map_err(|_| Problem::malformed("X-Acting-User", "must be visible ASCII"))?;
-    UserId::parse(value).map_err(|e| Problem::malformed("X-Acting-User", e.to_string()))
+    Ok(UserId::parse(value).map_err(|e| Problem::malformed("X-Acting-User", e.to_string()))?)
 }
 
 /// The `Idempotency-Key` header, required on the POSTs that create things.
-pub fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
+pub fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let value = headers.get("idempotency-key").ok_or_else(|| {
         Problem::new(
             StatusCode::BAD_REQUEST,
@@ -37,16 +37,13 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
         .to_str()
         .map_err(|_| Problem::malformed("Idempotency-Key", "must be visible ASCII"))?;
     if key.is_empty() || key.len() > 255 {
-        return Err(Problem::malformed(
-            "Idempotency-Key",
-            "must be 1 to 255 characters",
-        ));
+        return Err(Problem::malformed("Idempotency-Key", "must be 1 to 255 characters").into());
     }
     Ok(key.to_string())
 }
 
 /// The version in `If-Match` (`"7"` or `W/"7"`), when sent.
-pub fn if_match(headers: &HeaderMap) -> Result<Option<usize>, Problem> {
+pub fn if_match(headers: &HeaderMap) -> Result<Option<usize>, ApiError> {
     let Some(value) = headers.get("if-match") else {
         return Ok(None);
     };
@@ -57,7 +54,13 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<usize>, Problem> {
             "If-Match",
             "must be the ETag of the resource, e.g. \"7\"",
         )])
+        .into()
     })
+}
+
+/// The `Idempotency-Key` and `X-Acting-User` of a request that creates something.
+pub fn creating_request(headers: &HeaderMap) -> Result<(String, UserId), ApiError> {
+    Ok((idempotency_key(headers)?, acting_user(headers)?))
 }
 
 /// An `ETag` value for a version.

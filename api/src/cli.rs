@@ -48,6 +48,9 @@ pub enum Command {
     /// Tamper evidence: verify the seal chain over the event log.
     #[command(subcommand)]
     Audit(crate::ops_cli::AuditCommand),
+    /// The ERP outbox: pending and dead-lettered deliveries.
+    #[command(subcommand)]
+    Erp(ErpCommand),
     /// Measure the event store and pricing (see docs/benchmarks.md).
     Bench(crate::bench::BenchArgs),
     /// Load a realistic Czech wholesale sample into a running server through the ERP API.
@@ -71,6 +74,94 @@ pub struct ServeArgs {
     /// Load the demo sample into this server through its own ERP API once it listens.
     #[arg(long)]
     pub demo: bool,
+    /// How orders reach the ERP.
+    #[command(flatten)]
+    pub erp: ErpArgs,
+}
+
+/// Where the ERP is and how to talk to it (docs/erp-adapter.md).
+#[derive(Args, Debug, Clone)]
+pub struct ErpArgs {
+    /// The ERP's base URL; without it orders wait in the outbox.
+    #[arg(long, env = "ORDERCORE_ERP_URL")]
+    pub erp_url: Option<String>,
+    /// Standard Webhooks signing secret (`whsec_…`) for requests to the ERP.
+    #[arg(long, env = "ORDERCORE_ERP_SECRET", hide_env_values = true)]
+    pub erp_secret: Option<String>,
+    /// Per-request timeout to the ERP, milliseconds.
+    #[arg(long, env = "ORDERCORE_ERP_TIMEOUT_MS", default_value_t = 5000)]
+    pub erp_timeout_ms: u64,
+    /// Requests to the ERP in flight at most.
+    #[arg(long, env = "ORDERCORE_ERP_CONCURRENCY", default_value_t = 4)]
+    pub erp_concurrency: usize,
+    /// Transient failures of one delivery before it is dead-lettered.
+    #[arg(long, env = "ORDERCORE_ERP_MAX_ATTEMPTS", default_value_t = 50)]
+    pub erp_max_attempts: i64,
+    /// First retry delay after a transient failure, milliseconds (doubles per attempt).
+    #[arg(long, env = "ORDERCORE_ERP_RETRY_BASE_MS", default_value_t = 500)]
+    pub erp_retry_base_ms: u64,
+    /// Longest retry delay, milliseconds.
+    #[arg(long, env = "ORDERCORE_ERP_RETRY_MAX_MS", default_value_t = 300_000)]
+    pub erp_retry_max_ms: u64,
+    /// First cooldown of the circuit breaker, milliseconds (doubles while probes fail).
+    #[arg(
+        long,
+        env = "ORDERCORE_ERP_BREAKER_COOLDOWN_MS",
+        default_value_t = 10_000
+    )]
+    pub erp_breaker_cooldown_ms: u64,
+}
+
+impl ErpArgs {
+    /// The server's ERP settings.
+    pub fn settings(&self) -> anyhow::Result<Option<crate::server::ErpSettings>> {
+        let Some(url) = &self.erp_url else {
+            return Ok(None);
+        };
+        let secret = self
+            .erp_secret
+            .as_deref()
+            .map(app::erp::signature::SigningSecret::parse)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--erp-secret: {e}"))?;
+        Ok(Some(crate::server::ErpSettings {
+            adapter: app::erp::adapter::HttpAdapterConfig {
+                url: url.clone(),
+                secret,
+                timeout: Duration::from_millis(self.erp_timeout_ms.max(1)),
+                concurrency: self.erp_concurrency.max(1),
+            },
+            dispatch: app::erp::dispatcher::DispatchConfig {
+                concurrency: self.erp_concurrency.max(1),
+                max_attempts: self.erp_max_attempts.max(1),
+                base_backoff: Duration::from_millis(self.erp_retry_base_ms.max(1)),
+                max_backoff: Duration::from_millis(
+                    self.erp_retry_max_ms.max(self.erp_retry_base_ms).max(1),
+                ),
+                breaker_cooldown: Duration::from_millis(self.erp_breaker_cooldown_ms.max(1)),
+                breaker_max_cooldown: Duration::from_millis(
+                    self.erp_breaker_cooldown_ms.max(1) * 12,
+                ),
+                ..Default::default()
+            },
+        }))
+    }
+}
+
+/// `erp` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum ErpCommand {
+    /// Pending and dead-lettered deliveries, in delivery order.
+    Outbox {
+        /// Only `pending` or only `dead`.
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// Put a dead-lettered delivery back in the queue.
+    Retry {
+        /// The delivery id (`<order_id>:submit` or `<order_id>:cancel:<n>`).
+        id: String,
+    },
 }
 
 /// `projections` subcommands.
@@ -119,6 +210,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.listen = args.listen;
             config.migrate = !args.no_migrate;
             config.request_timeout = Duration::from_secs(args.request_timeout.max(1));
+            config.erp = args.erp.settings()?;
             let server = crate::server::start(config).await?;
             if args.demo {
                 crate::demo::spawn_into(server.addr);
@@ -186,6 +278,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Events(command) => crate::ops_cli::events(&cli.database_url, command).await,
         Command::Audit(command) => crate::ops_cli::audit(&cli.database_url, command).await,
+        Command::Erp(ErpCommand::Outbox { state }) => {
+            let db = connect(&cli.database_url).await?;
+            let items = app::erp::outbox::list(&db, state.as_deref(), 1000).await?;
+            println!(
+                "{:<48} {:<8} {:>8}  LAST ERROR / OUTCOME",
+                "DELIVERY", "STATE", "ATTEMPTS"
+            );
+            for d in items {
+                println!(
+                    "{:<48} {:<8} {:>8}  {}",
+                    d.id,
+                    d.state,
+                    d.attempts,
+                    d.outcome.or(d.last_error).unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        Command::Erp(ErpCommand::Retry { id }) => {
+            let db = connect(&cli.database_url).await?;
+            let delivery = app::erp::outbox::get(&db, &id)
+                .await?
+                .filter(|d| d.state == "dead")
+                .with_context(|| format!("no dead letter {id}"))?;
+            if delivery.compensated {
+                anyhow::bail!(
+                    "{id} was refused by the ERP and its order compensated; it cannot be resent"
+                );
+            }
+            app::erp::outbox::requeue(&db, &id).await?;
+            println!("{id} is pending again; a running server delivers it");
+            Ok(())
+        }
         Command::Bench(args) => crate::bench::run(&cli.database_url, args).await,
         Command::Demo(args) => crate::demo::run(args).await,
         Command::ErpSim(args) => crate::erp_sim::run(args).await,

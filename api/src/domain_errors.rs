@@ -47,12 +47,22 @@ const STATE_CONFLICTS: &[&str] = &[
     "occurrence-conflict",
 ];
 
+/// Codes that name a resource that does not exist: 404. (An unknown line or shipment inside a
+/// message is a fault of the message: 422.)
+const NOT_FOUND: &[&str] = &[
+    "unknown-order",
+    "unknown-company",
+    "unknown-template",
+    "unknown-invoice",
+    "unknown-user",
+];
+
 /// The problem for a refused domain command.
 pub fn domain_problem<E: Coded>(error: &E) -> Problem {
     let code = error.code();
     let status = if STATE_CONFLICTS.contains(&code) {
         StatusCode::CONFLICT
-    } else if code.starts_with("unknown-") {
+    } else if NOT_FOUND.contains(&code) {
         StatusCode::NOT_FOUND
     } else {
         StatusCode::UNPROCESSABLE_ENTITY

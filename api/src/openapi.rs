@@ -3,7 +3,7 @@
 use utoipa::OpenApi;
 
 use crate::problem::{FieldError, Problem};
-use crate::routes::erp::{master_data, stock};
+use crate::routes::erp::{feedback, master_data, stock};
 use crate::routes::{audit, companies, health, ops, orders, pricing, templates};
 
 #[derive(OpenApi)]
@@ -16,7 +16,8 @@ use crate::routes::{audit, companies, health, ops, orders, pricing, templates};
     ),
     paths(
         health::healthz, health::readyz, health::metrics, health::openapi,
-        ops::list, ops::rebuild, ops::quarantine,
+        ops::list, ops::rebuild, ops::quarantine, ops::erp_outbox, ops::retry_dead_letter,
+        feedback::post_status, feedback::post_invoice, companies::invoices,
         master_data::put_product, master_data::put_company, master_data::put_channel,
         master_data::put_price_list, stock::post_levels, stock::post_movements,
         pricing::post_quote, pricing::get_price_sheet, pricing::get_availability,

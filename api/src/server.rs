@@ -26,7 +26,7 @@ use app::subscription::{RunnerConfig, RunnerHandle, Subscriber};
 use projections::queries::Queries;
 
 use crate::problem::Problem;
-use crate::routes::erp::{master_data, stock};
+use crate::routes::erp::{feedback, master_data, stock};
 use crate::routes::{audit, companies, health, ops, orders, pricing, templates};
 
 /// Largest request body in general.
@@ -85,6 +85,17 @@ pub struct ServerConfig {
     pub pool: PoolSettings,
     /// How often the template scheduler looks for due occurrences.
     pub scheduler_interval: Duration,
+    /// The ERP to deliver orders to (none: orders wait in the outbox).
+    pub erp: Option<ErpSettings>,
+}
+
+/// The ERP adapter and the dispatcher's tuning.
+#[derive(Clone, Debug)]
+pub struct ErpSettings {
+    /// The HTTP adapter.
+    pub adapter: app::erp::adapter::HttpAdapterConfig,
+    /// Retries, breaker, concurrency.
+    pub dispatch: app::erp::dispatcher::DispatchConfig,
 }
 
 impl ServerConfig {
@@ -99,6 +110,7 @@ impl ServerConfig {
             request_timeout: Duration::from_secs(30),
             pool: PoolSettings::default(),
             scheduler_interval: Duration::from_secs(60),
+            erp: None,
         }
     }
 }
@@ -113,6 +125,9 @@ pub fn subscribers(db: &Db) -> Vec<Subscriber> {
         .collect();
     all.push(Subscriber::Reactor(Arc::new(
         app::orders::reservations::Reservations::new(aggregates, read_side),
+    )));
+    all.push(Subscriber::Reactor(Arc::new(
+        app::erp::dispatcher::OutboxFeeder::new(db.clone()),
     )));
     all.push(Subscriber::Projection(Arc::new(app::audit::Sealer::new())));
     all
@@ -129,6 +144,14 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
         .route("/v1/ops/projections", get(ops::list))
         .route("/v1/ops/projections/{name}/rebuild", post(ops::rebuild))
         .route("/v1/ops/quarantine", get(ops::quarantine))
+        .route("/v1/ops/erp/outbox", get(ops::erp_outbox))
+        .route(
+            "/v1/ops/erp/dead-letters/{id}/retry",
+            post(ops::retry_dead_letter),
+        )
+        .route("/v1/erp/orders/{id}/status", post(feedback::post_status))
+        .route("/v1/erp/invoices", post(feedback::post_invoice))
+        .route("/v1/companies/{id}/invoices", get(companies::invoices))
         .route("/v1/erp/products/{sku}", put(master_data::put_product))
         .route("/v1/erp/companies/{id}", put(master_data::put_company))
         .route("/v1/erp/channels/{code}", put(master_data::put_channel))
@@ -318,6 +341,12 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     }
     let (shutdown, shutdown_rx) = watch::channel(false);
     let subscribers = subscribers(&db);
+    // Read models exist before anything (the scheduler, the first request) queries them.
+    for subscriber in &subscribers {
+        if let Subscriber::Projection(p) = subscriber {
+            app::subscription::ensure_created(&db, p.as_ref()).await?;
+        }
+    }
     let runners = if config.run_subscribers {
         subscribers
             .iter()
@@ -341,6 +370,16 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
             shutdown_rx.clone(),
         ));
         background.push(spawn_key_purge(db.clone(), shutdown_rx.clone()));
+        if let Some(erp) = &config.erp {
+            let adapter = app::erp::adapter::HttpAdapter::new(erp.adapter.clone())?;
+            let dispatcher = Arc::new(app::erp::dispatcher::Dispatcher::new(
+                db.clone(),
+                state.aggregates.clone(),
+                Arc::new(adapter),
+                erp.dispatch.clone(),
+            ));
+            background.push(dispatcher.spawn(config.runner.holder.clone(), shutdown_rx.clone()));
+        }
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

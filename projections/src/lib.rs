@@ -8,6 +8,7 @@
 pub mod availability;
 pub mod catalog;
 pub mod companies;
+pub mod invoices;
 pub mod order_queries;
 pub mod orders;
 pub mod price_lists;
@@ -28,6 +29,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(price_lists::PriceLists),
         Arc::new(availability::Availability),
         Arc::new(orders::Orders),
+        Arc::new(invoices::Invoices),
     ]
 }
 

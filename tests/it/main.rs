@@ -2,7 +2,10 @@
 //! Tests marked for both stores run on SQLite and on Postgres (`DATABASE_URL`).
 
 mod audit;
+mod demo;
+mod erp;
 mod event_store;
+mod faults;
 mod gap;
 mod orders;
 mod pricing;

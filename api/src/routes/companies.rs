@@ -22,9 +22,9 @@ use crate::json::ApiJson;
 use crate::problem::{ApiError, ApiResult, FieldError, Problem};
 use crate::server::AppState;
 
-fn company_id(id: &str) -> Result<CompanyId, Problem> {
-    CompanyId::parse(id)
-        .map_err(|e| Problem::validation(vec![FieldError::new("id", e.to_string())]))
+fn company_id(id: &str) -> Result<CompanyId, ApiError> {
+    Ok(CompanyId::parse(id)
+        .map_err(|e| Problem::validation(vec![FieldError::new("id", e.to_string())]))?)
 }
 
 /// Checks `X-Acting-User` is an active user of the company; with `admin`, also that they may
@@ -399,4 +399,47 @@ pub(crate) fn body_json(body: &Bytes) -> Result<Value, ApiError> {
         return Ok(json!({}));
     }
     crate::json::parse(body)
+}
+
+/// Cursor of the invoice list.
+#[derive(Deserialize, IntoParams)]
+pub struct InvoiceListQuery {
+    /// Cursor from the previous page's `next`.
+    after: Option<String>,
+    /// Page size, 1–200 (default 50).
+    limit: Option<i64>,
+}
+
+/// The company's invoices and credit notes from the ERP, newest first, with payments.
+#[utoipa::path(get, path = "/v1/companies/{id}/invoices", tag = "e-shop", params(("id" = String, Path), ("X-Acting-User" = String, Header), InvoiceListQuery),
+    responses((status = 200, body = Object)))]
+pub async fn invoices(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<InvoiceListQuery>,
+) -> ApiResult<Json<Value>> {
+    let company = company_id(&id)?;
+    member(&state, &company, &headers, false).await?;
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(Problem::validation(vec![FieldError::new("limit", "must be 1 to 200")]).into());
+    }
+    let after = q.after.as_deref().and_then(|c| c.split_once('|'));
+    let items = state
+        .queries
+        .company_invoices(company.as_str(), after, limit)
+        .await?;
+    let next = (items.len() as i64 == limit)
+        .then(|| {
+            items.last().map(|i| {
+                format!(
+                    "{}|{}",
+                    i.data["issued_on"].as_str().unwrap_or(""),
+                    i.data["number"].as_str().unwrap_or("")
+                )
+            })
+        })
+        .flatten();
+    Ok(Json(json!({"items": items, "next": next})))
 }

@@ -135,3 +135,72 @@ pub async fn quarantine(
         .flatten();
     Ok(Json(serde_json::json!({ "items": items, "next": next })))
 }
+
+/// Outbox query.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct OutboxQuery {
+    /// `pending` or `dead`; both by default.
+    pub state: Option<String>,
+    /// At most this many (1–1000, default 100).
+    pub limit: Option<i64>,
+}
+
+/// Pending and dead-lettered ERP deliveries, in delivery order.
+#[utoipa::path(get, path = "/v1/ops/erp/outbox", tag = "ops", params(OutboxQuery),
+    responses((status = 200, body = Object), (status = 422, body = crate::problem::Problem, content_type = "application/problem+json")))]
+pub async fn erp_outbox(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<OutboxQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let limit = query.limit.unwrap_or(100);
+    let mut errors = Vec::new();
+    if !(1..=1000).contains(&limit) {
+        errors.push(crate::problem::FieldError::new(
+            "limit",
+            "must be 1 to 1000",
+        ));
+    }
+    if let Some(s) = query
+        .state
+        .as_deref()
+        .filter(|s| *s != "pending" && *s != "dead")
+    {
+        errors.push(crate::problem::FieldError::new(
+            "state",
+            format!("{s:?} is not pending or dead"),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(crate::problem::Problem::validation(errors).into());
+    }
+    let items = app::erp::outbox::list(&state.db, query.state.as_deref(), limit).await?;
+    Ok(Json(serde_json::json!({ "items": items })))
+}
+
+/// Puts a dead-lettered delivery back in the queue (not one whose order was compensated after
+/// the ERP refused it: that order is closed; the buyer can order again).
+#[utoipa::path(post, path = "/v1/ops/erp/dead-letters/{id}/retry", tag = "ops",
+    params(("id" = String, Path, description = "Delivery id, e.g. `<order_id>:submit`")),
+    responses((status = 202, body = Object),
+        (status = 404, body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::problem::Problem, content_type = "application/problem+json")))]
+pub async fn retry_dead_letter(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let delivery = app::erp::outbox::get(&state.db, &id)
+        .await?
+        .filter(|d| d.state == "dead")
+        .ok_or_else(|| Problem::not_found(format!("no dead letter {id}")))?;
+    if delivery.compensated {
+        return Err(Problem::conflict(format!(
+            "{id} was refused by the ERP and its order compensated (rejected_by_erp); it cannot be resent"
+        ))
+        .into());
+    }
+    app::erp::outbox::requeue(&state.db, &id).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "id": id, "state": "pending" })),
+    ))
+}

@@ -21,7 +21,7 @@ use domain::order::{Order, OrderError, OrderSource, OrderStatus};
 use domain::values::{CompanyId, UserId};
 
 use super::pricing::{document_json, quote_problem, read_context, read_lines};
-use crate::acting::{acting_user, etag, idempotency_key, if_match};
+use crate::acting::{acting_user, creating_request, etag, if_match};
 use crate::domain_errors::{command_error, domain_problem};
 use crate::input::Input;
 use crate::problem::{ApiError, ApiResult, FieldError, Problem};
@@ -81,9 +81,9 @@ pub async fn post_order(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let key = match idempotency_key(&headers).and_then(|k| acting_user(&headers).map(|u| (k, u))) {
+    let key = match creating_request(&headers) {
         Ok(found) => found,
-        Err(problem) => return problem.into_response(),
+        Err(error) => return error.into_response(),
     };
     idempotent(
         &state,
@@ -480,7 +480,9 @@ fn event_detail(event: &domain::order::OrderEvent) -> Option<(&'static str, Stri
         | E::RejectedForStock { reason, .. }
         | E::RejectedByErp { reason } => Some(("reason", reason.clone())),
         E::ApprovalRequested { reasons } => Some(("reason", reasons.join("; "))),
-        E::AcceptedByErp { erp_order_no } => Some(("erp_order_no", erp_order_no.clone())),
+        E::AcceptedByErp { erp_order_no } | E::ErpOrderNumberRecorded { erp_order_no } => {
+            Some(("erp_order_no", erp_order_no.clone()))
+        }
         E::SentToErp { attempt } => Some(("attempt", attempt.to_string())),
         E::ShipmentRecorded { shipment_id, .. } => Some(("shipment_id", shipment_id.clone())),
         E::InvoiceRecorded { invoice_number } => Some(("invoice_number", invoice_number.clone())),
@@ -523,7 +525,22 @@ pub async fn get_order(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let user = acting_user(&headers)?;
-    let (view, version, _) = visible_order(&state, &id, &user).await?;
+    let (mut view, version, _) = visible_order(&state, &id, &user).await?;
+    // The invoices themselves, so the detail is there as soon as the status is.
+    let mut details = Vec::new();
+    for number in view["invoices"].as_array().cloned().unwrap_or_default() {
+        let Some(number) = number.as_str() else {
+            continue;
+        };
+        let (invoice, _) = state
+            .aggregates
+            .invoices
+            .load(number)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        details.extend(projections::invoices::view(&invoice)?);
+    }
+    view["invoice_details"] = json!(details);
     Ok((
         [(axum::http::header::ETAG, etag(version))],
         axum::Json(view),

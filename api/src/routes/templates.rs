@@ -17,7 +17,7 @@ use domain::values::{CompanyId, Quantity, Sku};
 
 use super::companies::{body_json, member};
 use super::orders::{eshop_meta, idempotent, place};
-use crate::acting::{acting_user, idempotency_key};
+use crate::acting::creating_request;
 use crate::domain_errors::{command_error, domain_problem};
 use crate::input::{index, join, Input};
 use crate::problem::{ApiError, ApiResult, FieldError, Problem};
@@ -81,9 +81,9 @@ fn read_template_lines(input: &mut Input, items: &[Value]) -> Vec<TemplateLine> 
     lines
 }
 
-fn company(id: &str) -> Result<CompanyId, Problem> {
-    CompanyId::parse(id)
-        .map_err(|e| Problem::validation(vec![FieldError::new("id", e.to_string())]))
+fn company(id: &str) -> Result<CompanyId, ApiError> {
+    Ok(CompanyId::parse(id)
+        .map_err(|e| Problem::validation(vec![FieldError::new("id", e.to_string())]))?)
 }
 
 /// The company's order templates.
@@ -379,9 +379,9 @@ pub async fn order_template(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let key = match idempotency_key(&headers).and_then(|k| acting_user(&headers).map(|u| (k, u))) {
+    let key = match creating_request(&headers) {
         Ok(found) => found,
-        Err(problem) => return problem.into_response(),
+        Err(error) => return error.into_response(),
     };
     idempotent(
         &state,
@@ -456,9 +456,9 @@ pub async fn reorder(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let key = match idempotency_key(&headers).and_then(|k| acting_user(&headers).map(|u| (k, u))) {
+    let key = match creating_request(&headers) {
         Ok(found) => found,
-        Err(problem) => return problem.into_response(),
+        Err(error) => return error.into_response(),
     };
     idempotent(
         &state,

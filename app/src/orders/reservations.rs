@@ -65,6 +65,9 @@ impl Reactor for Reservations {
         let meta = CommandMetadata::caused_by(Actor::system("reservations"), event);
         if event.event_type == "OrderPlaced" {
             self.reserve(&event.aggregate_id, &meta).await
+        } else if event.event_type == "ShipmentRecorded" {
+            let shipment: ShipmentBody = event.body_as()?;
+            self.fulfil(&event.aggregate_id, &shipment, &meta).await
         } else if RELEASING.contains(&event.event_type.as_str()) {
             self.release_all(&event.aggregate_id, &event.event_type, &meta)
                 .await
@@ -372,6 +375,83 @@ impl Reservations {
             )
             .await
             .map_err(err)?;
+        Ok(())
+    }
+}
+
+/// The part of `ShipmentRecorded` the fulfilment needs.
+#[derive(serde::Deserialize)]
+struct ShipmentBody {
+    shipment_id: String,
+    lines: Vec<domain::order::ShippedLine>,
+}
+
+impl Reservations {
+    /// A shipment consumes the order lines' reservations and lowers on hand; once the order is
+    /// fully shipped, whatever is still reserved for it (the ERP shipped from elsewhere) is
+    /// released.
+    async fn fulfil(
+        &self,
+        order_id: &str,
+        shipment: &ShipmentBody,
+        meta: &CommandMetadata,
+    ) -> anyhow::Result<()> {
+        let (order, _) = self.aggregates.orders.load(order_id).await.map_err(err)?;
+        let Some(placed) = order.placed() else {
+            return Ok(());
+        };
+        for shipped in &shipment.lines {
+            let item_id = StockItem::id(&shipped.sku, &shipped.warehouse);
+            let (item, _) = self.aggregates.stock.load(&item_id).await.map_err(err)?;
+            // Spread the quantity over the order's lines of that SKU: lines reserved in this
+            // warehouse first, in line order.
+            let mut lines: Vec<u32> = placed
+                .lines
+                .iter()
+                .filter(|l| l.sku == shipped.sku)
+                .map(|l| l.line_no)
+                .collect();
+            lines.sort_by_key(|l| (item.reservation(order_id, *l).is_none(), *l));
+            let mut left = shipped.quantity.value();
+            for (i, line_no) in lines.iter().enumerate() {
+                if left <= Decimal::ZERO {
+                    break;
+                }
+                let reserved = item
+                    .reservation(order_id, *line_no)
+                    .map(|r| r.quantity)
+                    .unwrap_or_default();
+                let take = if i + 1 == lines.len() {
+                    left
+                } else {
+                    left.min(reserved)
+                };
+                if take <= Decimal::ZERO {
+                    continue;
+                }
+                left -= take;
+                let quantity = Quantity::parse(take).context("shipped quantity")?;
+                self.aggregates
+                    .stock
+                    .execute_with_retry(
+                        &item_id,
+                        || StockCommand::Fulfil {
+                            sku: shipped.sku.clone(),
+                            warehouse: shipped.warehouse.clone(),
+                            order_id: order_id.to_string(),
+                            line_no: *line_no,
+                            quantity,
+                            shipment_id: shipment.shipment_id.clone(),
+                        },
+                        meta,
+                    )
+                    .await
+                    .map_err(err)?;
+            }
+        }
+        if order.is_fully_shipped() {
+            self.release_all(order_id, "fully shipped", meta).await?;
+        }
         Ok(())
     }
 }

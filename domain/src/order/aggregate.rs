@@ -240,6 +240,9 @@ impl Aggregate for Order {
                 self.erp_order_no = Some(erp_order_no);
                 self.set_status(OrderStatus::AcceptedByErp);
             }
+            OrderEvent::ErpOrderNumberRecorded { erp_order_no } => {
+                self.erp_order_no = Some(erp_order_no);
+            }
             OrderEvent::RejectedByErp { .. } => {
                 self.pending_cancellation = None;
                 self.set_status(OrderStatus::RejectedByErp);

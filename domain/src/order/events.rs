@@ -89,6 +89,11 @@ pub enum OrderEvent {
         /// The ERP's number for the order.
         erp_order_no: String,
     },
+    /// The ERP's number arrived after the order had moved past acceptance (status unchanged).
+    ErpOrderNumberRecorded {
+        /// The ERP's number for the order.
+        erp_order_no: String,
+    },
     /// The ERP refused the order (→ `rejected_by_erp`); its stock is to be released.
     RejectedByErp {
         /// Why.
@@ -132,6 +137,7 @@ impl DomainEvent for OrderEvent {
             OrderEvent::CancellationRefused { .. } => "CancellationRefused",
             OrderEvent::SentToErp { .. } => "SentToErp",
             OrderEvent::AcceptedByErp { .. } => "AcceptedByErp",
+            OrderEvent::ErpOrderNumberRecorded { .. } => "ErpOrderNumberRecorded",
             OrderEvent::RejectedByErp { .. } => "RejectedByErp",
             OrderEvent::ShipmentRecorded { .. } => "ShipmentRecorded",
             OrderEvent::DeliveryConfirmed { .. } => "DeliveryConfirmed",

@@ -31,6 +31,7 @@ pub(super) fn mark_sent(
 /// The ERP accepted the order. It may answer before our `SentToErp` is recorded, so
 /// `ready_for_erp` accepts too; once accepted (or later), a repeat is a no-op.
 pub(super) fn record_acceptance(
+    order: &Order,
     status: OrderStatus,
     erp_order_no: String,
 ) -> Result<Vec<OrderEvent>, OrderError> {
@@ -38,11 +39,17 @@ pub(super) fn record_acceptance(
         OrderStatus::ReadyForErp | OrderStatus::SentToErp => {
             Ok(vec![OrderEvent::AcceptedByErp { erp_order_no }])
         }
+        // A late acceptance never moves the order back, but the ERP's number is kept when the
+        // order got past acceptance without it (a shipment reported first).
         OrderStatus::AcceptedByErp
         | OrderStatus::PartiallyShipped
         | OrderStatus::Shipped
         | OrderStatus::Invoiced
-        | OrderStatus::Completed => Ok(vec![]),
+        | OrderStatus::Completed => Ok(if order.erp_order_no().is_none() {
+            vec![OrderEvent::ErpOrderNumberRecorded { erp_order_no }]
+        } else {
+            vec![]
+        }),
         _ => Err(OrderError::InvalidTransition {
             action: "record the erp's acceptance of",
             status,

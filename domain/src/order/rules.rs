@@ -38,7 +38,7 @@ pub(super) fn decide(order: &Order, command: OrderCommand) -> Result<Vec<OrderEv
         OrderCommand::Cancel { by, reason } => cancel(order, status, by, reason),
         OrderCommand::MarkSent { attempt } => handover::mark_sent(order, status, attempt),
         OrderCommand::RecordErpAcceptance { erp_order_no } => {
-            handover::record_acceptance(status, erp_order_no)
+            handover::record_acceptance(order, status, erp_order_no)
         }
         OrderCommand::RecordErpRefusal { reason } => handover::record_refusal(status, reason),
         OrderCommand::ConfirmCancellation => handover::confirm_cancellation(order, status),

@@ -14,6 +14,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub server: Option<RunningServer>,
+    /// For a server in another process: a connection to its store.
+    pub remote_db: Option<app::db::Db>,
 }
 
 /// A response, read whole.
@@ -57,6 +59,36 @@ impl TestApp {
         Self::start_with(config).await
     }
 
+    /// Starts a server that delivers orders to an ERP at `url`, signing with `secret`, with
+    /// short retry delays.
+    pub async fn start_with_erp(store: &TestStore, url: &str, secret: &str) -> Self {
+        let mut config = ServerConfig::new(store.url.clone());
+        config.listen = "127.0.0.1:0".parse().expect("address");
+        config.runner = RunnerConfig {
+            poll_interval: Duration::from_millis(200),
+            lease_ttl: Duration::from_secs(5),
+            max_backoff: Duration::from_millis(500),
+            ..RunnerConfig::default()
+        };
+        config.erp = Some(api::server::ErpSettings {
+            adapter: app::erp::adapter::HttpAdapterConfig {
+                url: url.to_string(),
+                secret: Some(app::erp::signature::SigningSecret::parse(secret).expect("secret")),
+                timeout: Duration::from_secs(2),
+                concurrency: 4,
+            },
+            dispatch: app::erp::dispatcher::DispatchConfig {
+                base_backoff: Duration::from_millis(50),
+                max_backoff: Duration::from_millis(400),
+                breaker_cooldown: Duration::from_millis(200),
+                breaker_max_cooldown: Duration::from_millis(800),
+                idle: Duration::from_millis(100),
+                ..Default::default()
+            },
+        });
+        Self::start_with(config).await
+    }
+
     pub async fn start_with(config: ServerConfig) -> Self {
         let server = api::server::start(config).await.expect("server starts");
         Self {
@@ -66,11 +98,31 @@ impl TestApp {
                 .build()
                 .expect("client"),
             server: Some(server),
+            remote_db: None,
+        }
+    }
+
+    /// A client of a server running in another process, with a connection to its store.
+    pub fn remote(base: &str, db: app::db::Db) -> Self {
+        Self {
+            base: base.to_string(),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("client"),
+            server: None,
+            remote_db: Some(db),
         }
     }
 
     pub fn db(&self) -> &app::db::Db {
-        &self.server.as_ref().expect("running").state.db
+        match &self.server {
+            Some(server) => &server.state.db,
+            None => self
+                .remote_db
+                .as_ref()
+                .expect("a local server or a remote store"),
+        }
     }
 
     pub async fn request(

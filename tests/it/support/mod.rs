@@ -4,6 +4,8 @@
 pub mod account;
 pub mod app;
 pub mod catalog;
+pub mod fake_erp;
+pub mod processes;
 pub mod raw;
 pub mod store;
 

@@ -2,6 +2,7 @@
 //! first answer again (`Idempotent-Replayed: true`) and changes nothing. A message that fails
 //! validation is refused as a whole, listing every bad field, and kept in quarantine.
 
+pub mod feedback;
 pub mod master_data;
 pub mod stock;
 

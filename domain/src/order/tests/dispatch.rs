@@ -100,6 +100,18 @@ fn record_erp_acceptance_never_moves_an_order_backwards() {
 }
 
 #[test]
+fn a_late_acceptance_keeps_the_erp_number_of_an_order_that_shipped_first() {
+    // The shipment was reported before the acceptance: the order has no ERP number yet.
+    let shipped_first = then(sent(), &[shipment("SH-1", &[(drill(), dec!(60))])]);
+    OrderTest::with(())
+        .given(shipped_first)
+        .when(accept())
+        .then_expect_events(vec![OrderEvent::ErpOrderNumberRecorded {
+            erp_order_no: "ERP-77".to_owned(),
+        }]);
+}
+
+#[test]
 fn record_erp_acceptance_fails_for_an_order_the_erp_never_got() {
     assert_eq!(
         error_code(pending_approval(), accept()),

@@ -1,0 +1,6 @@
+//! `sqlx::migrate!` embeds the migration files at compile time; rebuild when they change.
+
+fn main() {
+    println!("cargo:rerun-if-changed=pg");
+    println!("cargo:rerun-if-changed=sqlite");
+}

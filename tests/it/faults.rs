@@ -1,0 +1,295 @@
+//! Fault tests: ordercore and the ERP simulator as real processes on loopback. In CI they run
+//! scaled down; `ORDERCORE_FAULT_SCALE=full` runs them at the size (200 orders, the ERP
+//! down for 30 s): `ORDERCORE_FAULT_SCALE=full cargo test -p tests --test it faults:: -- --nocapture`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures::StreamExt;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use app::erp::signature::SigningSecret;
+
+use crate::both_stores;
+use crate::support::app::TestApp;
+use crate::support::catalog::{add_users, load_spec_example, order_body};
+use crate::support::eventually;
+use crate::support::processes::{free_port, Proc};
+use crate::support::store::TestStore;
+
+struct Scale {
+    orders: usize,
+    down_secs: u64,
+}
+
+fn scale() -> Scale {
+    if std::env::var("ORDERCORE_FAULT_SCALE").is_ok_and(|v| v == "full") {
+        Scale {
+            orders: 200,
+            down_secs: 30,
+        }
+    } else {
+        Scale {
+            orders: 40,
+            down_secs: 4,
+        }
+    }
+}
+
+/// A running pair: ordercore (a process) and the simulator (a process).
+struct Rig {
+    ordercore: Proc,
+    sim: Proc,
+    app: TestApp,
+    secret: String,
+    database_url: String,
+    ordercore_port: u16,
+    sim_port: u16,
+}
+
+impl Rig {
+    async fn start(store: &TestStore, sim_flags: &[&str]) -> Self {
+        let secret = SigningSecret::generate();
+        let (ordercore_port, sim_port) = (free_port(), free_port());
+        let ordercore_url = format!("http://127.0.0.1:{ordercore_port}");
+        let sim = Proc::erp_sim(sim_port, &ordercore_url, &secret, sim_flags);
+        sim.ready("/healthz").await;
+        let ordercore = Proc::ordercore(ordercore_port, &store.url, &sim.url, &secret);
+        ordercore.ready("/readyz").await;
+        let app = TestApp::remote(&ordercore.url, store.db().await);
+        load_spec_example(&app).await;
+        add_users(&app).await;
+        app.post(
+            "/v1/erp/stock-levels",
+            &json!({"message_id": "lvl-big", "levels": [
+                {"sku": "DRILL-18V", "warehouse": "PRG", "on_hand": "100000"},
+                {"sku": "BOOK-1", "warehouse": "PRG", "on_hand": "100000"},
+            ]}),
+        )
+        .await
+        .expect(200);
+        Self {
+            ordercore,
+            sim,
+            app,
+            secret,
+            database_url: store.url.clone(),
+            ordercore_port,
+            sim_port,
+        }
+    }
+
+    /// Kills ordercore with SIGKILL and starts it again on the same store.
+    async fn restart_ordercore(&mut self) {
+        self.ordercore.kill();
+        self.ordercore = Proc::ordercore(
+            self.ordercore_port,
+            &self.database_url,
+            &self.sim.url,
+            &self.secret,
+        );
+        self.ordercore.ready("/readyz").await;
+    }
+
+    async fn set_faults(&self, faults: Value) {
+        let reply = self
+            .app
+            .client
+            .put(format!("{}/admin/faults", self.sim.url))
+            .json(&faults)
+            .send()
+            .await
+            .expect("faults");
+        assert!(
+            reply.status().is_success(),
+            "setting faults: {}",
+            reply.status()
+        );
+    }
+
+    async fn stats(&self) -> Value {
+        self.app
+            .client
+            .get(format!("{}/admin/stats", self.sim.url))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats json")
+    }
+
+    async fn place_many(&self, n: usize, lines: Value) -> Vec<String> {
+        let results: Vec<String> = futures::stream::iter(0..n)
+            .map(|i| {
+                let body = order_body(lines.clone());
+                async move {
+                    let key = format!("fault-{}-{i}", self.sim_port);
+                    let reply = self
+                        .app
+                        .as_user(Method::POST, "/v1/orders", "jana", Some(&key), Some(&body))
+                        .await
+                        .expect(201);
+                    reply.body["order_id"]
+                        .as_str()
+                        .expect("order id")
+                        .to_string()
+                }
+            })
+            .buffer_unordered(8)
+            .collect()
+            .await;
+        results
+    }
+
+    async fn status_of(&self, id: &str) -> Value {
+        self.app
+            .as_user(Method::GET, &format!("/v1/orders/{id}"), "eva", None, None)
+            .await
+            .body
+    }
+
+    /// Waits until every order has reached one of `statuses`.
+    async fn until_all(&self, ids: &[String], statuses: &[&str], timeout: Duration) -> Vec<Value> {
+        eventually("every order to get through", timeout, || async {
+            let mut all = Vec::new();
+            for id in ids {
+                let o = self.status_of(id).await;
+                if !statuses.contains(&o["status"].as_str().unwrap_or("")) {
+                    return None;
+                }
+                all.push(o);
+            }
+            Some(all)
+        })
+        .await
+    }
+
+    /// Each of `ids` is in the simulator's books exactly once; returns duplicates absorbed.
+    async fn assert_booked_once(&self, ids: &[String]) -> u64 {
+        let stats = self.stats().await;
+        let booked: Vec<&str> = stats["orders"]
+            .as_array()
+            .expect("orders")
+            .iter()
+            .filter_map(|o| o["order_id"].as_str())
+            .collect();
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for id in &booked {
+            *counts.entry(id).or_default() += 1;
+        }
+        for id in ids {
+            assert_eq!(
+                counts.get(id.as_str()),
+                Some(&1),
+                "order {id} is in the ERP's books once"
+            );
+        }
+        assert_eq!(
+            stats["resubmits_under_new_key"], 0,
+            "no order sent under a second key"
+        );
+        stats["duplicate_submits_absorbed"].as_u64().unwrap_or(0)
+    }
+}
+
+fn attempts(order: &Value) -> usize {
+    order["status_history"]
+        .as_array()
+        .map(|h| h.iter().filter(|e| e["event"] == "SentToErp").count())
+        .unwrap_or(0)
+}
+
+both_stores! {
+    async fn orders_placed_while_the_erp_is_down_all_reach_it_once(store: &TestStore) {
+        let scale = scale();
+        let rig = Rig::start(store, &["--ship-after-ms", "600000"]).await;
+        rig.set_faults(json!({"down_for_secs": scale.down_secs})).await;
+        let started = std::time::Instant::now();
+        let ids = rig.place_many(scale.orders, json!([{"sku": "DRILL-18V", "quantity": 1}])).await;
+        let orders = rig.until_all(&ids, &["accepted_by_erp"], Duration::from_secs(scale.down_secs + 120)).await;
+        assert!(started.elapsed() >= Duration::from_secs(scale.down_secs - 1), "nothing got through while the ERP was down");
+        let absorbed = rig.assert_booked_once(&ids).await;
+        let retried = orders.iter().filter(|o| attempts(o) > 1).count();
+        assert!(retried > 0, "orders were retried during the outage");
+        println!("outage: {} orders, {} retried, {} duplicate deliveries absorbed by key", ids.len(), retried, absorbed);
+    }
+}
+
+both_stores! {
+    async fn orders_get_through_5xx_and_timeouts_with_backoff(store: &TestStore) {
+        let scale = scale();
+        let rig = Rig::start(store, &["--error-rate", "0.3", "--timeout-rate", "0.1", "--ship-after-ms", "600000"]).await;
+        let ids = rig.place_many(scale.orders, json!([{"sku": "DRILL-18V", "quantity": 1}])).await;
+        let orders = rig.until_all(&ids, &["accepted_by_erp"], Duration::from_secs(180)).await;
+        let absorbed = rig.assert_booked_once(&ids).await;
+        let total_attempts: usize = orders.iter().map(attempts).sum();
+        assert!(total_attempts > ids.len(), "some attempts failed and were retried: {total_attempts}");
+        // Backoff is visible: the gaps between attempts of an order grow.
+        let retried = orders.iter().find(|o| attempts(o) >= 3);
+        if let Some(order) = retried {
+            let times: Vec<chrono::DateTime<chrono::Utc>> = order["status_history"].as_array().unwrap().iter()
+                .filter(|e| e["event"] == "SentToErp")
+                .map(|e| e["at"].as_str().unwrap().parse().unwrap())
+                .collect();
+            assert!(times.windows(2).all(|w| w[1] > w[0]));
+        }
+        println!("5xx/timeouts: {} orders, {} attempts, {} duplicate deliveries absorbed", ids.len(), total_attempts, absorbed);
+    }
+}
+
+both_stores! {
+    async fn killing_ordercore_during_dispatch_never_duplicates_an_order(store: &TestStore) {
+        let scale = scale();
+        let mut rig = Rig::start(store, &["--latency-ms", "150", "--ship-after-ms", "600000"]).await;
+        let ids = rig.place_many(scale.orders, json!([{"sku": "DRILL-18V", "quantity": 1}])).await;
+        for _ in 0..3 {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            rig.restart_ordercore().await;
+        }
+        rig.until_all(&ids, &["accepted_by_erp"], Duration::from_secs(180)).await;
+        let absorbed = rig.assert_booked_once(&ids).await;
+        println!("kill -9 three times: {} orders, 0 duplicates in the ERP's books, {} duplicate deliveries absorbed by key", ids.len(), absorbed);
+    }
+}
+
+both_stores! {
+    async fn a_refused_sku_is_dead_lettered_and_the_rest_delivered(store: &TestStore) {
+        let rig = Rig::start(store, &["--refuse-skus", "BOOK-1", "--ship-after-ms", "600000"]).await;
+        let good = rig.place_many(6, json!([{"sku": "DRILL-18V", "quantity": 1}])).await;
+        let bad = rig.app.as_user(Method::POST, "/v1/orders", "jana", Some("refused-1"), Some(&order_body(json!([{"sku": "BOOK-1", "quantity": 2}])))).await.expect(201).body;
+        let bad_id = bad["order_id"].as_str().unwrap().to_string();
+        rig.until_all(&good, &["accepted_by_erp"], Duration::from_secs(60)).await;
+        let refused = rig.until_all(std::slice::from_ref(&bad_id), &["rejected_by_erp"], Duration::from_secs(60)).await;
+        let reason = refused[0]["status_history"].as_array().unwrap().last().unwrap()["reason"].as_str().unwrap().to_string();
+        assert!(reason.contains("BOOK-1"), "{reason}");
+        let dead = rig.app.get("/v1/ops/erp/outbox?state=dead").await.expect(200).body;
+        assert_eq!(dead["items"].as_array().unwrap().len(), 1);
+        assert_eq!(dead["items"][0]["order_id"], bad_id);
+        rig.assert_booked_once(&good).await;
+    }
+}
+
+both_stores! {
+    async fn inbound_messages_twice_and_out_of_order_still_complete_every_order(store: &TestStore) {
+        let rig = Rig::start(store, &["--duplicate-inbound", "--shuffle-inbound", "--partial-shipments", "--pay"]).await;
+        let ids = rig.place_many(8, json!([{"sku": "DRILL-18V", "quantity": 4}, {"sku": "BOOK-1", "quantity": 2}])).await;
+        let orders = rig.until_all(&ids, &["completed"], Duration::from_secs(120)).await;
+        for order in &orders {
+            let count = |event: &str| order["status_history"].as_array().unwrap().iter().filter(|e| e["event"] == event).count();
+            assert_eq!(count("ShipmentRecorded"), 2, "two partial shipments, none doubled: {order}");
+            assert_eq!(count("InvoiceRecorded"), 1, "one invoice");
+            assert_eq!(count("OrderCompleted"), 1);
+            assert!(order["erp_order_no"].is_string(), "the ERP number is known: {order}");
+        }
+        // Stock: shipped quantities left on hand once, nothing stays reserved.
+        crate::support::catalog::wait_for_read_models(&rig.app).await;
+        let a = rig.app.get("/v1/availability?skus=DRILL-18V").await.body;
+        let prg = a["items"][0]["warehouses"].as_array().unwrap().iter().find(|w| w["warehouse"] == "PRG").unwrap().clone();
+        assert_eq!(prg["on_hand"], json!((100000 - 4 * ids.len()).to_string()));
+        assert_eq!(prg["reserved"], "0");
+        let stats = rig.stats().await;
+        assert_eq!(stats["inbound_quarantined"], 0, "{stats}");
+    }
+}
