@@ -51,6 +51,9 @@ pub enum Command {
     /// The ERP outbox: pending and dead-lettered deliveries.
     #[command(subcommand)]
     Erp(ErpCommand),
+    /// API keys: create (the key is shown once), list, revoke.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Measure the event store and pricing (see docs/benchmarks.md).
     Bench(crate::bench::BenchArgs),
     /// Load a realistic Czech wholesale sample into a running server through the ERP API.
@@ -71,6 +74,12 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered 503.
     #[arg(long, env = "ORDERCORE_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// Requests per second each API key may make (429 with Retry-After beyond).
+    #[arg(long, env = "ORDERCORE_RATE_LIMIT", default_value_t = 200)]
+    pub rate_limit: u32,
+    /// Burst of requests a key may make at once.
+    #[arg(long, env = "ORDERCORE_RATE_BURST", default_value_t = 400)]
+    pub rate_burst: u32,
     /// Load the demo sample into this server through its own ERP API once it listens.
     #[arg(long)]
     pub demo: bool,
@@ -148,6 +157,27 @@ impl ErpArgs {
     }
 }
 
+/// `keys` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Make a key; prints it once.
+    Create {
+        /// What the key is for.
+        #[arg(long)]
+        name: String,
+        /// A scope: `eshop:<channel>`, `eshop:*`, `erp`, `auditor` or `ops` (repeatable).
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+    },
+    /// Every key (never the secrets).
+    List,
+    /// Revoke a key by its id.
+    Revoke {
+        /// The key's id (`oc_<id>_…`).
+        id: String,
+    },
+}
+
 /// `erp` subcommands.
 #[derive(Subcommand, Debug)]
 pub enum ErpCommand {
@@ -211,6 +241,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.migrate = !args.no_migrate;
             config.request_timeout = Duration::from_secs(args.request_timeout.max(1));
             config.erp = args.erp.settings()?;
+            config.rate_limit = (args.rate_limit, args.rate_burst);
             let server = crate::server::start(config).await?;
             if args.demo {
                 crate::demo::spawn_into(server.addr);
@@ -278,6 +309,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Events(command) => crate::ops_cli::events(&cli.database_url, command).await,
         Command::Audit(command) => crate::ops_cli::audit(&cli.database_url, command).await,
+        Command::Keys(KeysCommand::Create { name, scopes }) => {
+            let scopes = scopes
+                .iter()
+                .map(|s| app::auth::Scope::parse(s))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
+            let db = connect(&cli.database_url).await?;
+            let created = app::auth::create(&db, &name, &scopes).await?;
+            println!("{}", created.token);
+            eprintln!(
+                "key {} ({}) created; the secret above is shown only this once",
+                created.key.id, name
+            );
+            Ok(())
+        }
+        Command::Keys(KeysCommand::List) => {
+            let db = connect(&cli.database_url).await?;
+            println!("{:<14} {:<24} {:<40} STATE", "ID", "NAME", "SCOPES");
+            for key in app::auth::list(&db).await? {
+                let scopes: Vec<String> = key.scopes.iter().map(ToString::to_string).collect();
+                let state = if key.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<14} {:<24} {:<40} {state}",
+                    key.id,
+                    key.name,
+                    scopes.join(",")
+                );
+            }
+            Ok(())
+        }
+        Command::Keys(KeysCommand::Revoke { id }) => {
+            let db = connect(&cli.database_url).await?;
+            if !app::auth::revoke(&db, &id).await? {
+                anyhow::bail!("no active key {id}");
+            }
+            println!("key {id} revoked (servers stop accepting it within 5 s)");
+            Ok(())
+        }
         Command::Erp(ErpCommand::Outbox { state }) => {
             let db = connect(&cli.database_url).await?;
             let items = app::erp::outbox::list(&db, state.as_deref(), 1000).await?;

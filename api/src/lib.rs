@@ -1,7 +1,9 @@
 //! ordercore's HTTP API (axum) and command line. Only this crate knows HTTP; request and
 //! response types here are separate from the domain's events.
 
+pub mod access_log;
 pub mod acting;
+pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod demo;

@@ -19,7 +19,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use app::access_log::AccessLog;
 use app::aggregates::Aggregates;
+use app::auth::Scope;
 use app::db::{Db, PoolSettings};
 use app::read_side::ReadSide;
 use app::subscription::{RunnerConfig, RunnerHandle, Subscriber};
@@ -27,7 +29,7 @@ use projections::queries::Queries;
 
 use crate::problem::Problem;
 use crate::routes::erp::{feedback, master_data, stock};
-use crate::routes::{audit, companies, health, ops, orders, pricing, templates};
+use crate::routes::{companies, health, ops, orders, pricing, templates};
 
 /// Largest request body in general.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -49,17 +51,20 @@ pub struct AppState {
     pub queries: Queries,
     /// The same queries as the port command services use.
     pub read_side: Arc<dyn ReadSide>,
+    /// API key checks and rate limits.
+    pub gate: Arc<crate::auth::Gate>,
 }
 
 impl AppState {
     /// The state for a connected store.
-    pub fn new(db: Db, subscribers: Vec<Subscriber>) -> Self {
+    pub fn new(db: Db, subscribers: Vec<Subscriber>, rate_limit: (u32, u32)) -> Self {
         let queries = Queries::new(db.clone());
         Self {
             metrics: crate::telemetry::metrics_handle(),
             subscribers: Arc::new(subscribers),
             aggregates: Arc::new(Aggregates::new(&db)),
             read_side: Arc::new(queries.clone()),
+            gate: Arc::new(crate::auth::Gate::new(rate_limit.0, rate_limit.1)),
             queries,
             db,
         }
@@ -87,6 +92,8 @@ pub struct ServerConfig {
     pub scheduler_interval: Duration,
     /// The ERP to deliver orders to (none: orders wait in the outbox).
     pub erp: Option<ErpSettings>,
+    /// Requests per second each API key may make, and its burst.
+    pub rate_limit: (u32, u32),
 }
 
 /// The ERP adapter and the dispatcher's tuning.
@@ -111,6 +118,7 @@ impl ServerConfig {
             pool: PoolSettings::default(),
             scheduler_interval: Duration::from_secs(60),
             erp: None,
+            rate_limit: (200, 400),
         }
     }
 }
@@ -134,37 +142,66 @@ pub fn subscribers(db: &Db) -> Vec<Subscriber> {
 }
 
 /// The router with every route and middleware.
-pub fn app(state: AppState, request_timeout: Duration) -> Router {
+pub fn app(state: AppState, request_timeout: Duration, access_log: AccessLog) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+    let scoped = |router: Router<AppState>, scope: Scope| {
+        router.route_layer(middleware::from_fn_with_state(
+            Arc::new(scope),
+            crate::auth::require,
+        ))
+    };
+    let public = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
-        .route("/openapi.json", get(health::openapi))
-        .route("/v1/ops/projections", get(ops::list))
-        .route("/v1/ops/projections/{name}/rebuild", post(ops::rebuild))
-        .route("/v1/ops/quarantine", get(ops::quarantine))
-        .route("/v1/ops/erp/outbox", get(ops::erp_outbox))
-        .route(
-            "/v1/ops/erp/dead-letters/{id}/retry",
-            post(ops::retry_dead_letter),
+        .route("/openapi.json", get(health::openapi));
+    Router::new()
+        .merge(public)
+        .merge(scoped(eshop_routes(), Scope::Eshop(None)))
+        .merge(scoped(erp_routes(), Scope::Erp))
+        .merge(scoped(ops_routes(), Scope::Ops))
+        .merge(scoped(audit_routes(), Scope::Auditor))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .route_layer(middleware::from_fn(record_metrics))
+        .layer(middleware::from_fn(crate::access_log::expose_principal))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::authenticate,
+        ))
+        .layer(middleware::from_fn_with_state(request_timeout, timeout))
+        // Outside authentication and the timeout, so that every final status is logged.
+        .layer(middleware::from_fn_with_state(
+            access_log,
+            crate::access_log::record,
+        ))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(
+                    x_request_id.clone(),
+                    MakeRequestUuid,
+                ))
+                .layer(TraceLayer::new_for_http())
+                .layer(PropagateRequestIdLayer::new(x_request_id))
+                .layer(CatchPanicLayer::custom(|_| {
+                    Problem::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        "Internal error",
+                        "an unexpected error occurred; it has been logged",
+                    )
+                    .into_response()
+                })),
         )
-        .route("/v1/erp/orders/{id}/status", post(feedback::post_status))
-        .route("/v1/erp/invoices", post(feedback::post_invoice))
-        .route("/v1/companies/{id}/invoices", get(companies::invoices))
-        .route("/v1/erp/products/{sku}", put(master_data::put_product))
-        .route("/v1/erp/companies/{id}", put(master_data::put_company))
-        .route("/v1/erp/channels/{code}", put(master_data::put_channel))
-        .route(
-            "/v1/erp/price-lists/{code}",
-            put(master_data::put_price_list).layer(DefaultBodyLimit::max(PRICE_LIST_BODY_LIMIT)),
-        )
-        .route("/v1/erp/stock-levels", post(stock::post_levels))
-        .route("/v1/erp/stock-movements", post(stock::post_movements))
+        .with_state(state)
+}
+
+/// The e-shop backend's API (scope `eshop:<channel>`).
+fn eshop_routes() -> Router<AppState> {
+    Router::new()
         .route("/v1/prices/quote", post(pricing::post_quote))
         .route("/v1/companies/{id}/prices", get(pricing::get_price_sheet))
         .route("/v1/availability", get(pricing::get_availability))
-        .route("/v1/audit/verify", get(audit::verify))
         .route("/v1/orders", post(orders::post_order))
         .route("/v1/orders/{id}", get(orders::get_order))
         .route("/v1/orders/{id}/approve", post(orders::approve))
@@ -192,6 +229,7 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
             get(companies::get_rules).put(companies::put_rules),
         )
         .route("/v1/companies/{id}/orders", get(companies::list_orders))
+        .route("/v1/companies/{id}/invoices", get(companies::invoices))
         .route(
             "/v1/companies/{id}/purchase-history",
             get(companies::purchase_history),
@@ -212,29 +250,40 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
             "/v1/companies/{id}/order-templates/{template_id}/orders",
             post(templates::order_template),
         )
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .route_layer(middleware::from_fn(record_metrics))
-        .layer(middleware::from_fn_with_state(request_timeout, timeout))
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(
-                    x_request_id.clone(),
-                    MakeRequestUuid,
-                ))
-                .layer(TraceLayer::new_for_http())
-                .layer(PropagateRequestIdLayer::new(x_request_id))
-                .layer(CatchPanicLayer::custom(|_| {
-                    Problem::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "internal",
-                        "Internal error",
-                        "an unexpected error occurred; it has been logged",
-                    )
-                    .into_response()
-                })),
+}
+
+/// The ERP's inbound API (scope `erp`).
+fn erp_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/erp/products/{sku}", put(master_data::put_product))
+        .route("/v1/erp/companies/{id}", put(master_data::put_company))
+        .route("/v1/erp/channels/{code}", put(master_data::put_channel))
+        .route(
+            "/v1/erp/price-lists/{code}",
+            put(master_data::put_price_list).layer(DefaultBodyLimit::max(PRICE_LIST_BODY_LIMIT)),
         )
-        .with_state(state)
+        .route("/v1/erp/stock-levels", post(stock::post_levels))
+        .route("/v1/erp/stock-movements", post(stock::post_movements))
+        .route("/v1/erp/orders/{id}/status", post(feedback::post_status))
+        .route("/v1/erp/invoices", post(feedback::post_invoice))
+}
+
+/// Operations (scope `ops`).
+fn ops_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/ops/projections", get(ops::list))
+        .route("/v1/ops/projections/{name}/rebuild", post(ops::rebuild))
+        .route("/v1/ops/quarantine", get(ops::quarantine))
+        .route("/v1/ops/erp/outbox", get(ops::erp_outbox))
+        .route(
+            "/v1/ops/erp/dead-letters/{id}/retry",
+            post(ops::retry_dead_letter),
+        )
+}
+
+/// Auditors (scope `auditor`).
+fn audit_routes() -> Router<AppState> {
+    crate::routes::audit::routes()
 }
 
 async fn not_found(request: Request) -> Problem {
@@ -358,7 +407,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     } else {
         Vec::new()
     };
-    let state = AppState::new(db.clone(), subscribers);
+    let state = AppState::new(db.clone(), subscribers, config.rate_limit);
     let mut background = Vec::new();
     if config.run_subscribers {
         background.push(app::orders::scheduler::spawn(
@@ -385,7 +434,11 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let router = app(state.clone(), config.request_timeout);
+    // The access-log writer ends once the router (the last holder of its handle) is dropped
+    // after serving; `stop` awaits it among the background tasks, so the last entries are kept.
+    let (access_log, access_writer) = AccessLog::spawn(db.clone(), Default::default());
+    background.push(access_writer);
+    let router = app(state.clone(), config.request_timeout, access_log);
     let mut stop = shutdown_rx.clone();
     let serve = tokio::spawn(async move {
         axum::serve(listener, router)

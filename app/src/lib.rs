@@ -1,9 +1,11 @@
 //! ordercore's application layer: the event stores and the global log, subscriptions and
 //! rebuilds, command services, process managers, ERP dispatch and configuration.
 
+pub mod access_log;
 pub mod aggregate_store;
 pub mod aggregates;
 pub mod audit;
+pub mod auth;
 pub mod clock;
 pub mod db;
 pub mod erp;

@@ -23,6 +23,8 @@ pub struct OrderFilter {
     pub to: Option<String>,
     /// Cursor: `placed_at|order_id` of the last row of the previous page.
     pub after: Option<(String, String)>,
+    /// Only orders of these channels (an e-shop key of one channel).
+    pub channels: Option<Vec<String>>,
 }
 
 /// A row of a company's order list.
@@ -103,6 +105,15 @@ impl Queries {
         }
         if let Some(to) = &filter.to {
             add("placed_at < ?", vec![to.clone()]);
+        }
+        if let Some(channels) = &filter.channels {
+            let marks = vec!["?"; channels.len().max(1)].join(", ");
+            let values = if channels.is_empty() {
+                vec![String::new()]
+            } else {
+                channels.clone()
+            };
+            add(&format!("channel IN ({marks})"), values);
         }
         if let Some((at, id)) = &filter.after {
             add(

@@ -53,11 +53,16 @@ impl Rig {
         let secret = SigningSecret::generate();
         let (ordercore_port, sim_port) = (free_port(), free_port());
         let ordercore_url = format!("http://127.0.0.1:{ordercore_port}");
-        let sim = Proc::erp_sim(sim_port, &ordercore_url, &secret, sim_flags);
+        let db = store.db().await;
+        let erp_key = app::auth::create(&db, "erp-sim", &[app::auth::Scope::Erp])
+            .await
+            .expect("key")
+            .token;
+        let sim = Proc::erp_sim(sim_port, &ordercore_url, &secret, &erp_key, sim_flags);
         sim.ready("/healthz").await;
         let ordercore = Proc::ordercore(ordercore_port, &store.url, &sim.url, &secret);
         ordercore.ready("/readyz").await;
-        let app = TestApp::remote(&ordercore.url, store.db().await);
+        let app = TestApp::remote(&ordercore.url, db).await;
         load_spec_example(&app).await;
         add_users(&app).await;
         app.post(

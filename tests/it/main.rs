@@ -9,6 +9,7 @@ mod faults;
 mod gap;
 mod orders;
 mod pricing;
+mod security;
 mod server;
 mod subscriptions;
 #[allow(dead_code)] // Helpers are shared; not every test binary build uses each one.

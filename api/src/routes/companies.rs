@@ -321,6 +321,7 @@ pub struct OrderListQuery {
     responses((status = 200, body = Object), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_orders(
     State(state): State<AppState>,
+    principal: Option<axum::Extension<app::auth::Principal>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     Query(q): Query<OrderListQuery>,
@@ -363,6 +364,9 @@ pub async fn list_orders(
         from: normal(&q.from),
         to: normal(&q.to),
         after,
+        channels: principal
+            .as_deref()
+            .and_then(app::auth::Principal::channels),
     };
     let items = state
         .queries

@@ -4,6 +4,9 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::Extension;
+
+use app::auth::Principal;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -78,6 +81,7 @@ pub(crate) fn eshop_meta(
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn post_order(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -94,9 +98,11 @@ pub async fn post_order(
         |order_id, user, doc| {
             let state = state.clone();
             let headers = headers.clone();
+            let principal = principal.clone();
             async move {
                 place_from_body(
                     &state,
+                    principal.as_deref(),
                     &order_id,
                     &user,
                     &doc,
@@ -219,6 +225,7 @@ fn created(status: StatusCode, text: String) -> Response {
 /// Reads a place-order body and places it as order `order_id`.
 pub(crate) async fn place_from_body(
     state: &AppState,
+    principal: Option<&Principal>,
     order_id: &str,
     user: &UserId,
     doc: &Value,
@@ -282,6 +289,7 @@ pub(crate) async fn place_from_body(
     };
     place(
         state,
+        principal,
         order_id,
         user,
         request,
@@ -293,11 +301,13 @@ pub(crate) async fn place_from_body(
 /// Places an order and answers it once the reservation outcome is known (or after 3 s).
 pub(crate) async fn place(
     state: &AppState,
+    principal: Option<&Principal>,
     order_id: &str,
     user: &UserId,
     request: PlaceRequest,
     meta: CommandMetadata,
 ) -> Result<(StatusCode, Value), ApiError> {
+    crate::auth::check_channel(principal, request.channel.as_str())?;
     let started = Instant::now();
     match placement::place(
         &state.aggregates,
@@ -493,11 +503,17 @@ fn event_detail(event: &domain::order::OrderEvent) -> Option<(&'static str, Stri
 /// Checks that the acting user belongs to the order's company; a foreign order is "not found".
 async fn visible_order(
     state: &AppState,
+    principal: Option<&Principal>,
     order_id: &str,
     user: &UserId,
 ) -> Result<(Value, usize, CompanyId), ApiError> {
     let not_found = || Problem::not_found(format!("no order {order_id}"));
     let (view, version) = order_view(state, order_id).await?.ok_or_else(not_found)?;
+    // An e-shop key of another channel does not see the order at all.
+    let channel = view["channel"].as_str().unwrap_or_default();
+    if principal.is_some_and(|p| !p.may_use_channel(channel)) {
+        return Err(not_found().into());
+    }
     let company = view["company_id"]
         .as_str()
         .and_then(|c| CompanyId::parse(c).ok())
@@ -521,11 +537,12 @@ async fn visible_order(
     responses((status = 200, body = Object), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_order(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let user = acting_user(&headers)?;
-    let (mut view, version, _) = visible_order(&state, &id, &user).await?;
+    let (mut view, version, _) = visible_order(&state, principal.as_deref(), &id, &user).await?;
     // The invoices themselves, so the detail is there as soon as the status is.
     let mut details = Vec::new();
     for number in view["invoices"].as_array().cloned().unwrap_or_default() {
@@ -558,6 +575,7 @@ pub struct CommentBody {
 
 async fn act(
     state: AppState,
+    principal: Option<Extension<Principal>>,
     id: String,
     headers: HeaderMap,
     body: Bytes,
@@ -581,7 +599,7 @@ async fn act(
             .into())
         }
     };
-    let (_, _, company) = visible_order(&state, &id, &user).await?;
+    let (_, _, company) = visible_order(&state, principal.as_deref(), &id, &user).await?;
     let meta = eshop_meta(&user, &company, None, &headers);
     match actions::act(
         &state.aggregates,
@@ -640,11 +658,12 @@ async fn act(
         (status = 409, body = Problem, content_type = "application/problem+json"), (status = 412, body = Problem, content_type = "application/problem+json")))]
 pub async fn approve(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    act(state, id, headers, body, OrderAction::Approve).await
+    act(state, principal, id, headers, body, OrderAction::Approve).await
 }
 
 /// Rejects an order waiting for approval; its reservations are released.
@@ -654,11 +673,12 @@ pub async fn approve(
         (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn reject(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    act(state, id, headers, body, OrderAction::Reject).await
+    act(state, principal, id, headers, body, OrderAction::Reject).await
 }
 
 /// Cancels an order (its buyer or an admin) before it reached the ERP; afterwards asks the ERP.
@@ -668,9 +688,10 @@ pub async fn reject(
         (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn cancel(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    act(state, id, headers, body, OrderAction::Cancel).await
+    act(state, principal, id, headers, body, OrderAction::Cancel).await
 }

@@ -3,6 +3,9 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
+use axum::Extension;
+
+use app::auth::Principal;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -113,6 +116,7 @@ pub fn quote_problem(error: QuoteError) -> crate::problem::ApiError {
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn post_quote(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     ApiJson(doc): ApiJson<Value>,
 ) -> ApiResult<Json<Value>> {
     let mut input = Input::new();
@@ -137,6 +141,7 @@ pub async fn post_quote(
     else {
         return Err(Problem::validation(input.finish().err().unwrap_or_default()).into());
     };
+    crate::auth::check_channel(principal.as_deref(), channel.as_str())?;
     let request = QuoteRequest {
         company,
         channel,
@@ -223,6 +228,7 @@ pub struct PriceSheetQuery {
     responses((status = 200, body = Object), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_price_sheet(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Path(id): Path<String>,
     Query(query): Query<PriceSheetQuery>,
 ) -> ApiResult<Json<Value>> {
@@ -253,6 +259,7 @@ pub async fn get_price_sheet(
     let (Some(company), Some(channel), true) = (company, channel, input.errors().is_empty()) else {
         return Err(Problem::validation(input.finish().err().unwrap_or_default()).into());
     };
+    crate::auth::check_channel(principal.as_deref(), channel.as_str())?;
     let master = app::read_side::ReadSide::company(state.read_side.as_ref(), &company, None)
         .await?
         .ok_or_else(|| Problem::not_found(format!("unknown company {company}")))?;
@@ -424,6 +431,7 @@ pub struct WarehouseStock {
     responses((status = 200, body = Object), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_availability(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Query(query): Query<AvailabilityQuery>,
 ) -> ApiResult<Json<Value>> {
     let mut input = Input::new();
@@ -440,7 +448,28 @@ pub async fn get_availability(
         input.error("skus", "at most 1000 SKUs");
     }
     input.finish().map_err(Problem::validation)?;
+    // An e-shop key of some channels sees the stock of those channels' warehouses only.
+    let warehouses = match principal.as_deref().and_then(Principal::channels) {
+        None => None,
+        Some(channels) => {
+            let mut allowed = Vec::new();
+            for channel in channels {
+                let Ok(code) = ChannelCode::parse(channel) else {
+                    continue;
+                };
+                if let Some(settings) = state.read_side.channel(&code).await? {
+                    allowed.extend(settings.warehouses.iter().map(|w| w.to_string()));
+                }
+            }
+            Some(allowed)
+        }
+    };
     let mut stock = state.queries.stock(&skus).await?;
+    if let Some(allowed) = &warehouses {
+        for rows in stock.values_mut() {
+            rows.retain(|r| allowed.contains(&r.warehouse));
+        }
+    }
     let items: Vec<AvailabilityItem> = skus
         .iter()
         .map(|sku| {

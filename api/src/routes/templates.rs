@@ -2,6 +2,9 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::Extension;
+
+use app::auth::Principal;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -375,6 +378,7 @@ fn delivery(
     responses((status = 201, body = Object), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn order_template(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Path((id, template_id)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
@@ -392,6 +396,7 @@ pub async fn order_template(
         |order_id, user, doc| {
             let state = state.clone();
             let headers = headers.clone();
+            let principal = principal.clone();
             async move {
                 let company = company(&id)?;
                 member(&state, &company, &headers, false).await?;
@@ -431,6 +436,7 @@ pub async fn order_template(
                 };
                 let (status, mut view) = place(
                     &state,
+                    principal.as_deref(),
                     &order_id,
                     &user,
                     request,
@@ -452,6 +458,7 @@ pub async fn order_template(
     responses((status = 201, body = Object), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn reorder(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Path(previous_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -469,6 +476,7 @@ pub async fn reorder(
         |order_id, user, doc| {
             let state = state.clone();
             let headers = headers.clone();
+            let principal = principal.clone();
             async move {
                 let (previous, _) = state
                     .aggregates
@@ -520,6 +528,7 @@ pub async fn reorder(
                 };
                 let (status, mut view) = place(
                     &state,
+                    principal.as_deref(),
                     &order_id,
                     &user,
                     request,

@@ -12,7 +12,12 @@ use super::store::TestStore;
 
 pub struct TestApp {
     pub base: String,
+    /// Sends `Authorization: Bearer <key>` with a key that has every scope.
     pub client: reqwest::Client,
+    /// Sends no key (for authorization tests).
+    pub plain: reqwest::Client,
+    /// The all-scopes key the client sends.
+    pub key: String,
     pub server: Option<RunningServer>,
     /// For a server in another process: a connection to its store.
     pub remote_db: Option<app::db::Db>,
@@ -24,6 +29,35 @@ pub struct Reply {
     pub headers: reqwest::header::HeaderMap,
     pub body: Value,
     pub text: String,
+}
+
+/// A key with every scope, made directly in the store.
+pub async fn all_scopes_key(db: &app::db::Db) -> String {
+    use app::auth::Scope;
+    app::auth::create(
+        db,
+        "tests",
+        &[Scope::Eshop(None), Scope::Erp, Scope::Ops, Scope::Auditor],
+    )
+    .await
+    .expect("an API key")
+    .token
+}
+
+/// A client that sends `key` (none when empty).
+pub fn client_with_key(key: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if !key.is_empty() {
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {key}").parse().expect("header"),
+        );
+    }
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .default_headers(headers)
+        .build()
+        .expect("client")
 }
 
 impl Reply {
@@ -91,28 +125,50 @@ impl TestApp {
 
     pub async fn start_with(config: ServerConfig) -> Self {
         let server = api::server::start(config).await.expect("server starts");
+        let key = all_scopes_key(&server.state.db).await;
         Self {
             base: format!("http://{}", server.addr),
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(60))
-                .build()
-                .expect("client"),
+            client: client_with_key(&key),
+            plain: client_with_key(""),
+            key,
             server: Some(server),
             remote_db: None,
         }
     }
 
     /// A client of a server running in another process, with a connection to its store.
-    pub fn remote(base: &str, db: app::db::Db) -> Self {
+    pub async fn remote(base: &str, db: app::db::Db) -> Self {
+        let key = all_scopes_key(&db).await;
         Self {
             base: base.to_string(),
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(60))
-                .build()
-                .expect("client"),
+            client: client_with_key(&key),
+            plain: client_with_key(""),
+            key,
             server: None,
             remote_db: Some(db),
         }
+    }
+
+    /// A request with another key (or none: `""`).
+    pub async fn request_with_key(
+        &self,
+        key: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut request = self.plain.request(method, format!("{}{}", self.base, path));
+        if !key.is_empty() {
+            request = request.bearer_auth(key);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        read(request.send().await.expect("request sent")).await
     }
 
     pub fn db(&self) -> &app::db::Db {
@@ -141,19 +197,24 @@ impl TestApp {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.expect("request sent");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("body read");
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            body,
-            text,
-        }
+        read(request.send().await.expect("request sent")).await
     }
+}
 
+async fn read(response: reqwest::Response) -> Reply {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body read");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        body,
+        text,
+    }
+}
+
+impl TestApp {
     pub async fn get(&self, path: &str) -> Reply {
         self.request(Method::GET, path, None, &[]).await
     }

@@ -81,7 +81,13 @@ impl Proc {
 
     /// `ordercore erp-sim` on `port`, reporting to `ordercore_url`, with extra flags (which
     /// replace the defaults of the same name).
-    pub fn erp_sim(port: u16, ordercore_url: &str, secret: &str, extra: &[&str]) -> Self {
+    pub fn erp_sim(
+        port: u16,
+        ordercore_url: &str,
+        secret: &str,
+        key: &str,
+        extra: &[&str],
+    ) -> Self {
         let listen = format!("127.0.0.1:{port}");
         let defaults = [
             ("--listen", listen.as_str()),
@@ -106,7 +112,10 @@ impl Proc {
             "erp-sim",
             port,
             &args,
-            &[("ORDERCORE_ERP_SIM_SECRET", secret)],
+            &[
+                ("ORDERCORE_ERP_SIM_SECRET", secret),
+                ("ORDERCORE_ERP_KEY", key),
+            ],
         )
     }
 

@@ -1,0 +1,201 @@
+//! API keys and scopes, company and channel isolation, and rate limits, over HTTP on both
+//! stores.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use app::auth::Scope;
+
+use crate::both_stores;
+use crate::support::app::TestApp;
+use crate::support::catalog::{add_users, load_spec_example, order_body};
+
+async fn key(app: &TestApp, scopes: &[Scope]) -> String {
+    app::auth::create(app.db(), "matrix", scopes)
+        .await
+        .expect("key")
+        .token
+}
+
+both_stores! {
+    async fn each_scope_reaches_only_its_endpoints(store: &TestStore) {
+        let app = TestApp::start(store).await;
+        load_spec_example(&app).await;
+        add_users(&app).await;
+        let keys = [
+            ("eshop", key(&app, &[Scope::Eshop(Some("b2b-cz".into()))]).await),
+            ("erp", key(&app, &[Scope::Erp]).await),
+            ("ops", key(&app, &[Scope::Ops]).await),
+            ("auditor", key(&app, &[Scope::Auditor]).await),
+        ];
+        // One representative endpoint per group; each is answered (not 401/403) only for its
+        // own scope.
+        let quote = json!({"company_id": "ACME", "channel": "b2b-cz", "currency": "CZK", "lines": [{"sku": "DRILL-18V", "quantity": 1}]});
+        let product = json!({"message_id": "matrix-1", "name": "X", "unit": "pcs", "vat_class": "standard", "active": true});
+        let endpoints: Vec<(&str, Method, &str, Option<Value>)> = vec![
+            ("eshop", Method::POST, "/v1/prices/quote", Some(quote)),
+            ("eshop", Method::GET, "/v1/availability?skus=DRILL-18V", None),
+            ("eshop", Method::GET, "/v1/companies/ACME/orders", None),
+            ("erp", Method::PUT, "/v1/erp/products/MATRIX-1", Some(product)),
+            ("ops", Method::GET, "/v1/ops/projections", None),
+            ("ops", Method::GET, "/v1/ops/erp/outbox", None),
+            ("auditor", Method::GET, "/v1/audit/verify", None),
+        ];
+        for (owner, method, path, body) in &endpoints {
+            for (scope, token) in &keys {
+                let reply = app.request_with_key(token, method.clone(), path, body.as_ref(), &[("x-acting-user", "jana")]).await;
+                let status = reply.status.as_u16();
+                if scope == owner {
+                    assert!(status != 401 && status != 403, "{scope} key on {method} {path}: {status} {}", reply.text);
+                } else {
+                    assert_eq!(status, 403, "{scope} key on {method} {path}: {}", reply.text);
+                    assert_eq!(reply.body["type"], "/problems/insufficient-scope");
+                }
+            }
+            let anonymous = app.request_with_key("", method.clone(), path, body.as_ref(), &[]).await;
+            assert_eq!(anonymous.status.as_u16(), 401, "no key on {method} {path}");
+            assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"));
+            let forged = app.request_with_key("oc_000000000000_deadbeef", method.clone(), path, body.as_ref(), &[]).await;
+            assert_eq!(forged.status.as_u16(), 401, "a forged key on {method} {path}");
+        }
+        // Public endpoints need no key.
+        for path in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
+            assert_eq!(app.request_with_key("", Method::GET, path, None, &[]).await.status.as_u16(), 200, "{path}");
+        }
+        // A revoked key stops working.
+        let revoked = key(&app, &[Scope::Ops]).await;
+        let id = revoked.split('_').nth(1).unwrap().to_string();
+        assert!(app::auth::revoke(app.db(), &id).await.unwrap());
+        let reply = app.request_with_key(&revoked, Method::GET, "/v1/ops/projections", None, &[]).await;
+        assert_eq!(reply.status.as_u16(), 401);
+        assert!(reply.body["detail"].as_str().unwrap().contains("revoked"));
+        app.stop().await;
+    }
+}
+
+both_stores! {
+    async fn a_user_of_one_company_can_read_or_change_nothing_of_another(store: &TestStore) {
+        let app = TestApp::start(store).await;
+        load_spec_example(&app).await;
+        add_users(&app).await;
+        // BETA has an order and a template.
+        let mut beta = order_body(json!([{"sku": "DRILL-18V", "quantity": 1}]));
+        beta["company_id"] = json!("BETA");
+        let order = app.as_user(Method::POST, "/v1/orders", "karel", Some("beta-1"), Some(&beta)).await.expect(201).body;
+        let beta_order = order["order_id"].as_str().unwrap().to_string();
+        let template = app.as_user(Method::POST, "/v1/companies/BETA/order-templates", "karel", None, Some(&json!({
+            "name": "Beta's", "lines": [{"sku": "BOOK-1", "quantity": 1}],
+        }))).await.expect(201).body;
+        let beta_template = template["template_id"].as_str().unwrap().to_string();
+
+        // jana (ACME) tries everything of BETA.
+        let attempts: Vec<(Method, String, Option<Value>, u16)> = vec![
+            (Method::GET, format!("/v1/orders/{beta_order}"), None, 404),
+            (Method::POST, format!("/v1/orders/{beta_order}/cancel"), Some(json!({})), 404),
+            (Method::POST, format!("/v1/orders/{beta_order}/approve"), Some(json!({})), 404),
+            (Method::GET, "/v1/companies/BETA/orders".into(), None, 403),
+            (Method::GET, "/v1/companies/BETA/invoices".into(), None, 403),
+            (Method::GET, "/v1/companies/BETA/purchase-history".into(), None, 403),
+            (Method::GET, "/v1/companies/BETA/order-templates".into(), None, 403),
+            (Method::GET, "/v1/companies/BETA/users".into(), None, 403),
+            (Method::PUT, format!("/v1/companies/BETA/order-templates/{beta_template}"), Some(json!({"name": "mine"})), 403),
+            (Method::PUT, "/v1/companies/BETA/approval-rules".into(), Some(json!({"rules": []})), 403),
+            (Method::POST, "/v1/companies/BETA/users".into(), Some(json!({"user_id": "spy", "name": "Spy", "role": "admin"})), 403),
+        ];
+        for (method, path, body, expected) in attempts {
+            let reply = app.as_user(method.clone(), &path, "jana", None, body.as_ref()).await;
+            assert_eq!(reply.status.as_u16(), expected, "{method} {path}: {}", reply.text);
+        }
+        let mut as_beta = order_body(json!([{"sku": "DRILL-18V", "quantity": 1}]));
+        as_beta["company_id"] = json!("BETA");
+        let refused = app.as_user(Method::POST, "/v1/orders", "jana", Some("jana-for-beta"), Some(&as_beta)).await.expect(403);
+        assert_eq!(refused.body["type"], "/problems/foreign-user");
+        // Nothing of BETA changed.
+        let still = app.as_user(Method::GET, &format!("/v1/orders/{beta_order}"), "karel", None, None).await.expect(200).body;
+        assert_eq!(still["status"], order["status"]);
+        let users = app.as_user(Method::GET, "/v1/companies/BETA/users", "karel", None, None).await.expect(200).body;
+        assert_eq!(users["items"].as_array().unwrap().len(), 1);
+        app.stop().await;
+    }
+}
+
+both_stores! {
+    async fn an_eshop_key_sees_only_its_channel(store: &TestStore) {
+        let app = TestApp::start(store).await;
+        load_spec_example(&app).await;
+        add_users(&app).await;
+        let cz = app.as_user(Method::POST, "/v1/orders", "jana", Some("cz-1"), Some(&order_body(json!([{"sku": "DRILL-18V", "quantity": 1}])))).await.expect(201).body;
+        let cz_order = cz["order_id"].as_str().unwrap().to_string();
+        let line_key = key(&app, &[Scope::Eshop(Some("b2b-line".into()))]).await;
+        let as_line = |method: Method, path: String, body: Option<Value>, idem: Option<&'static str>| {
+            let app = &app;
+            let line_key = line_key.clone();
+            async move {
+                let mut headers = vec![("x-acting-user", "jana")];
+                if let Some(k) = idem {
+                    headers.push(("idempotency-key", k));
+                }
+                app.request_with_key(&line_key, method, &path, body.as_ref(), &headers).await
+            }
+        };
+        let refused = as_line(Method::POST, "/v1/orders".into(), Some(order_body(json!([{"sku": "DRILL-18V", "quantity": 1}]))), Some("line-1")).await;
+        assert_eq!(refused.status.as_u16(), 403, "{}", refused.text);
+        assert_eq!(refused.body["type"], "/problems/foreign-channel");
+        assert_eq!(as_line(Method::GET, format!("/v1/orders/{cz_order}"), None, None).await.status.as_u16(), 404);
+        assert_eq!(as_line(Method::POST, format!("/v1/orders/{cz_order}/cancel"), Some(json!({})), None).await.status.as_u16(), 404);
+        let quote = json!({"company_id": "ACME", "channel": "b2b-cz", "currency": "CZK", "lines": [{"sku": "DRILL-18V", "quantity": 1}]});
+        assert_eq!(as_line(Method::POST, "/v1/prices/quote".into(), Some(quote), None).await.status.as_u16(), 403);
+
+        let mut own = order_body(json!([{"sku": "DRILL-18V", "quantity": 2}]));
+        own["channel"] = json!("b2b-line");
+        let placed = as_line(Method::POST, "/v1/orders".into(), Some(own), Some("line-2")).await;
+        assert_eq!(placed.status.as_u16(), 201, "{}", placed.text);
+        crate::support::catalog::wait_for_read_models(&app).await;
+        let list = as_line(Method::GET, "/v1/companies/ACME/orders".into(), None, None).await.body;
+        let channels: Vec<&str> = list["items"].as_array().unwrap().iter().map(|o| o["channel"].as_str().unwrap()).collect();
+        assert_eq!(channels, vec!["b2b-line"]);
+        // b2b-line is served by PRG only: BRQ's stock is not shown to this key.
+        let stock = as_line(Method::GET, "/v1/availability?skus=DRILL-18V".into(), None, None).await.body;
+        let warehouses: Vec<&str> = stock["items"][0]["warehouses"].as_array().unwrap().iter().map(|w| w["warehouse"].as_str().unwrap()).collect();
+        assert_eq!(warehouses, vec!["PRG"]);
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_over_its_rate_limit_is_told_when_to_come_back() {
+    crate::support::init();
+    let store = crate::support::store::TestStore::new(app::db::Backend::Sqlite)
+        .await
+        .expect("store");
+    let mut config = api::server::ServerConfig::new(store.url.clone());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.rate_limit = (2, 5);
+    let app = TestApp::start_with(config).await;
+    let mut limited = None;
+    for _ in 0..20 {
+        let reply = app.get("/v1/ops/projections").await;
+        if reply.status.as_u16() == 429 {
+            limited = Some(reply);
+            break;
+        }
+    }
+    let reply = limited.expect("a 429 within 20 quick requests");
+    assert_eq!(reply.body["type"], "/problems/rate-limited");
+    let retry: u64 = reply
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
+    assert!(retry >= 1);
+    // Another key is not affected.
+    let other = key(&app, &[Scope::Ops]).await;
+    assert_eq!(
+        app.request_with_key(&other, Method::GET, "/v1/ops/projections", None, &[])
+            .await
+            .status
+            .as_u16(),
+        200
+    );
+    app.stop().await;
+}
