@@ -138,6 +138,8 @@ where
             _ => (&self.plain, std::mem::take(&mut context.aggregate)),
         };
         let events = store.commit(events, context, metadata.to_map()).await?;
+        metrics::counter!("ordercore_events_appended_total", "aggregate" => A::TYPE)
+            .increment(events.len() as u64);
         Ok(Committed {
             events,
             version,

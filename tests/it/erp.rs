@@ -218,3 +218,40 @@ both_stores! {
         app.stop().await;
     }
 }
+
+both_stores! {
+    async fn a_restored_store_starts_its_reactors_after_the_imported_events(store: &TestStore) {
+        let (app, erp) = start(store, Script::default()).await;
+        let id = place(&app, "k-restore", json!([{"sku": "DRILL-18V", "quantity": 1}])).await;
+        until_status(&app, &id, "accepted_by_erp").await;
+        app.stop().await;
+        let mut file = Vec::new();
+        let source = store.db().await;
+        app::transfer::export(&source, &mut file, &|_, _| {}).await.expect("export");
+
+        // The other kind of store, restored with the reactors at the head (as the CLI does).
+        let other = match store.backend {
+            app::db::Backend::Sqlite => app::db::Backend::Postgres,
+            app::db::Backend::Postgres => app::db::Backend::Sqlite,
+        };
+        let Some(target) = crate::support::store::TestStore::new(other).await else { return };
+        let target_db = target.db().await;
+        let reactors: Vec<&str> = api::server::subscribers(&target_db).iter().filter(|s| s.kind() == "reactor").map(|s| s.name()).collect();
+        assert!(reactors.contains(&"erp_outbox") && reactors.contains(&"order_reservations"));
+        let imported = app::transfer::import_with(&target_db, &mut file.as_slice(), &|_, _| {}, &reactors).await.expect("import");
+        let last: i64 = sqlx::query_scalar("SELECT max(position) FROM events").fetch_one(target_db.pool()).await.unwrap();
+        for reactor in &reactors {
+            let at = app::subscription::load_checkpoint(&target_db, reactor).await.unwrap();
+            assert_eq!(at.position, last, "{reactor} starts after the {} imported events", imported.events);
+        }
+        let restored = TestApp::start_with_erp(&target, &erp.url, &erp.secret).await;
+        crate::support::catalog::wait_for_read_models(&restored).await;
+        let order = restored.as_user(Method::GET, &format!("/v1/orders/{id}"), "eva", None, None).await.expect(200).body;
+        assert_eq!(order["status"], "accepted_by_erp");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(erp.submits().len(), 1, "the restored store sent nothing again");
+        let outbox = restored.get("/v1/ops/erp/outbox").await.expect(200).body;
+        assert_eq!(outbox["items"], json!([]));
+        restored.stop().await;
+    }
+}

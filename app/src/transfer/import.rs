@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 use chrono::{SecondsFormat, Utc};
 use sqlx::{AnyConnection, Row};
 
-use super::rows::{insert_batch, move_sealer_checkpoint, ROWS_PER_INSERT};
+use super::rows::{insert_batch, move_checkpoints, ROWS_PER_INSERT};
 use super::{EventLine, Header, FORMAT, VERSION};
 use crate::audit::canonical::{seal_hash, GENESIS_HASH};
 use crate::audit::{Seal, SealHead};
@@ -33,6 +33,19 @@ pub async fn import(
     db: &Db,
     input: &mut (dyn BufRead + Send),
     progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> anyhow::Result<ImportSummary> {
+    import_with(db, input, progress, &[]).await
+}
+
+/// Like [`import`], and also moves the checkpoints of the named subscribers to the last imported
+/// event, in the same transaction. Reactors belong there: their effects (stock reservations, ERP
+/// deliveries) already happened for the imported events, and starting them from position 0
+/// would send orders to the ERP again. Read models are not named: they rebuild from the log.
+pub async fn import_with(
+    db: &Db,
+    input: &mut (dyn BufRead + Send),
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+    at_head: &[&str],
 ) -> anyhow::Result<ImportSummary> {
     let mut lines = input.lines();
     let header_text = lines
@@ -83,9 +96,10 @@ pub async fn import(
         );
     }
     if chain.max_position > 0 {
-        move_sealer_checkpoint(
+        move_checkpoints(
             db.backend(),
             &mut write.tx,
+            at_head,
             chain.max_position,
             chain.events,
         )

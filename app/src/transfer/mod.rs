@@ -20,7 +20,7 @@ use crate::audit::Seal;
 use crate::event_log::{Checkpoint, RecordedEvent};
 
 pub use export::{export, ExportSummary};
-pub use import::{import, ImportSummary};
+pub use import::{import, import_with, ImportSummary};
 
 /// The `format` of the header line.
 pub const FORMAT: &str = "ordercore-events";

@@ -108,9 +108,10 @@ pub(super) async fn insert_batch(
 /// Points the sealer after the last imported event (the last in the target's log order: the
 /// highest position, all events sharing the import's transaction) and, on Postgres, moves the
 /// position sequence past the imported positions.
-pub(super) async fn move_sealer_checkpoint(
+pub(super) async fn move_checkpoints(
     backend: Backend,
     conn: &mut AnyConnection,
+    others: &[&str],
     max_position: i64,
     events: u64,
 ) -> anyhow::Result<()> {
@@ -130,19 +131,21 @@ pub(super) async fn move_sealer_checkpoint(
         }
         Backend::Sqlite => 0,
     };
-    sqlx::query(
-        "INSERT INTO subscriptions (name, tx_id, position, events_handled, updated_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO UPDATE SET tx_id = excluded.tx_id, \
-         position = excluded.position, events_handled = excluded.events_handled, \
-         updated_at = excluded.updated_at, failures = 0, last_error = NULL, last_error_at = NULL",
-    )
-    .bind(SEALER_NAME)
-    .bind(tx_id)
-    .bind(max_position)
-    .bind(i64::try_from(events)?)
-    .bind(now_ms())
-    .execute(&mut *conn)
-    .await
-    .context("moving the sealer's checkpoint to the last imported event")?;
+    for name in std::iter::once(SEALER_NAME).chain(others.iter().copied()) {
+        sqlx::query(
+            "INSERT INTO subscriptions (name, tx_id, position, events_handled, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO UPDATE SET tx_id = excluded.tx_id, \
+             position = excluded.position, events_handled = excluded.events_handled, \
+             updated_at = excluded.updated_at, failures = 0, last_error = NULL, last_error_at = NULL",
+        )
+        .bind(name)
+        .bind(tx_id)
+        .bind(max_position)
+        .bind(i64::try_from(events)?)
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await
+        .with_context(|| format!("moving the checkpoint of {name} to the last imported event"))?;
+    }
     Ok(())
 }
