@@ -74,6 +74,12 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered 503.
     #[arg(long, env = "ORDERCORE_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// Serve HTTPS: the certificate chain (PEM). Needs --tls-key too.
+    #[arg(long, env = "ORDERCORE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// Serve HTTPS: the private key (PEM). Needs --tls-cert too.
+    #[arg(long, env = "ORDERCORE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
     /// Requests per second each API key may make (429 with Retry-After beyond).
     #[arg(long, env = "ORDERCORE_RATE_LIMIT", default_value_t = 200)]
     pub rate_limit: u32,
@@ -242,6 +248,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.request_timeout = Duration::from_secs(args.request_timeout.max(1));
             config.erp = args.erp.settings()?;
             config.rate_limit = (args.rate_limit, args.rate_burst);
+            config.tls = match (args.tls_cert, args.tls_key) {
+                (Some(cert), Some(key)) => Some(crate::server::TlsFiles { cert, key }),
+                _ => None,
+            };
             let server = crate::server::start(config).await?;
             if args.demo {
                 crate::demo::spawn_into(server.addr);

@@ -94,6 +94,17 @@ pub struct ServerConfig {
     pub erp: Option<ErpSettings>,
     /// Requests per second each API key may make, and its burst.
     pub rate_limit: (u32, u32),
+    /// Serve HTTPS with this certificate and key (PEM files); plain HTTP without.
+    pub tls: Option<TlsFiles>,
+}
+
+/// A TLS certificate chain and its private key, PEM files.
+#[derive(Clone, Debug)]
+pub struct TlsFiles {
+    /// The certificate chain.
+    pub cert: std::path::PathBuf,
+    /// The private key (never logged).
+    pub key: std::path::PathBuf,
 }
 
 /// The ERP adapter and the dispatcher's tuning.
@@ -119,6 +130,7 @@ impl ServerConfig {
             scheduler_interval: Duration::from_secs(60),
             erp: None,
             rate_limit: (200, 400),
+            tls: None,
         }
     }
 }
@@ -440,14 +452,44 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     background.push(access_writer);
     let router = app(state.clone(), config.request_timeout, access_log);
     let mut stop = shutdown_rx.clone();
-    let serve = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
+    let serve = match &config.tls {
+        None => tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await
+        }),
+        Some(tls) => {
+            // ring is the crypto provider of the whole dependency tree (no aws-lc).
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let rustls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
+                .await
+                .with_context(|| {
+                    format!(
+                        "loading TLS certificate {} and key {}",
+                        tls.cert.display(),
+                        tls.key.display()
+                    )
+                })?;
+            let handle = axum_server::Handle::new();
+            let graceful = handle.clone();
+            let timeout = config.request_timeout;
+            tokio::spawn(async move {
                 let _ = stop.wait_for(|s| *s).await;
-            })
-            .await
-    });
-    tracing::info!(%addr, store = db.backend().name(), url = %db.display_url(), "ordercore listening");
+                graceful.graceful_shutdown(Some(timeout));
+            });
+            let server = axum_server::tls_rustls::from_tcp_rustls(listener.into_std()?, rustls)?
+                .handle(handle);
+            tokio::spawn(async move { server.serve(router.into_make_service()).await })
+        }
+    };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    tracing::info!(%addr, scheme, store = db.backend().name(), url = %db.display_url(), "ordercore listening");
     Ok(RunningServer {
         addr,
         state,

@@ -124,3 +124,62 @@ fn a_malformed_or_unreachable_database_url_is_one_clear_error_line() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_certificate_the_server_speaks_https_only() {
+    crate::support::init();
+    let store = crate::support::store::TestStore::new(app::db::Backend::Sqlite)
+        .await
+        .expect("store");
+    let dir = std::env::temp_dir().join(format!("ordercore-tls-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let mut config = api::server::ServerConfig::new(store.url.clone());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.tls = Some(api::server::TlsFiles { cert, key });
+    let server = api::server::start(config).await.expect("starts with TLS");
+    let client = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    let https = client
+        .get(format!("https://{}/healthz", server.addr))
+        .send()
+        .await
+        .expect("https answers");
+    assert_eq!(https.status().as_u16(), 200);
+    assert!(
+        client
+            .get(format!("http://{}/healthz", server.addr))
+            .send()
+            .await
+            .map(|r| !r.status().is_success())
+            .unwrap_or(true),
+        "plain HTTP is not served"
+    );
+    server.stop().await.expect("clean stop");
+    let _ = std::fs::remove_dir_all(dir);
+}
