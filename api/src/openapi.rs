@@ -2,6 +2,7 @@
 
 use utoipa::OpenApi;
 
+use crate::access_log;
 use crate::problem::{FieldError, Problem};
 use crate::routes::erp::{feedback, master_data, stock};
 use crate::routes::{audit, companies, health, ops, orders, pricing, templates};
@@ -21,7 +22,7 @@ use crate::routes::{audit, companies, health, ops, orders, pricing, templates};
         master_data::put_product, master_data::put_company, master_data::put_channel,
         master_data::put_price_list, stock::post_levels, stock::post_movements,
         pricing::post_quote, pricing::get_price_sheet, pricing::get_availability,
-        audit::verify,
+        audit::verify, audit::events, audit::time_travel::aggregate, access_log::list,
         orders::post_order, orders::get_order, orders::approve, orders::reject, orders::cancel,
         templates::reorder, templates::list, templates::create, templates::update, templates::delete,
         templates::set_schedule, templates::clear_schedule, templates::order_template,
@@ -35,7 +36,7 @@ use crate::routes::{audit, companies, health, ops, orders, pricing, templates};
         (name = "ops", description = "Operations: subscribers, rebuilds, quarantine"),
         (name = "erp", description = "Inbound from the ERP: master data, stock (deduplicated by message_id)"),
         (name = "e-shop", description = "The e-shop backend: prices, availability, orders"),
-        (name = "audit", description = "Auditors: the tamper-evident seal chain over the event log"),
+        (name = "audit", description = "Auditors: the event log, aggregates at past moments, the access log, the tamper-evident seal chain"),
     )
 )]
 struct ApiDoc;

@@ -2,6 +2,7 @@
 //! Tests marked for both stores run on SQLite and on Postgres (`DATABASE_URL`).
 
 mod audit;
+mod audit_api;
 mod demo;
 mod erp;
 mod event_store;

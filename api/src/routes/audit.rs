@@ -161,6 +161,7 @@ pub struct AuditEventPage {
     pub next: Option<String>,
 }
 
+/// A known aggregate type, or an error on `field` naming the known ones.
 pub(crate) fn aggregate_type(
     params: &mut Params,
     field: &str,
@@ -229,7 +230,7 @@ pub async fn events(
     let limit = p.limit();
     let after = match p.text("after") {
         None => Checkpoint::START,
-        Some(text) if text.contains('/') => p.cursor("after").unwrap_or_default(),
+        Some(text) if text.contains('/') => p.parse_cursor("after", &text).unwrap_or_default(),
         Some(text) => match text.parse::<i64>() {
             Ok(0) => Checkpoint::START,
             Ok(position) if position > 0 => {
