@@ -132,14 +132,18 @@ pub async fn require(State(scope): State<Arc<Scope>>, request: Request, next: Ne
 }
 
 /// Refuses an e-shop key acting for a channel it is not for.
-pub fn check_channel(principal: Option<&Principal>, channel: &str) -> Result<(), Problem> {
+pub fn check_channel(
+    principal: Option<&Principal>,
+    channel: &str,
+) -> Result<(), crate::problem::ApiError> {
     match principal {
         Some(p) if !p.may_use_channel(channel) => Err(Problem::new(
             StatusCode::FORBIDDEN,
             "foreign-channel",
             "Not your channel",
             format!("this key may not act for channel {channel}"),
-        )),
+        )
+        .into()),
         _ => Ok(()),
     }
 }

@@ -33,6 +33,16 @@ pub struct Aggregates {
 }
 
 impl Aggregates {
+    /// The correlation id of an order's business flow (that of its placement), so that what the
+    /// dispatcher and the ERP do to the order can be followed with the rest of it.
+    pub async fn order_correlation(&self, order_id: &str) -> Option<String> {
+        let events = self.orders.events(order_id).await.ok()?;
+        events
+            .first()
+            .and_then(|e| e.metadata.get("correlation_id").cloned())
+            .filter(|c| !c.is_empty())
+    }
+
     /// The stores on `db`.
     pub fn new(db: &Db) -> Self {
         Self {

@@ -11,7 +11,6 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::Method;
 use serde_json::json;
 use tokio::sync::Mutex;
 

@@ -259,7 +259,10 @@ impl Dispatcher {
             .load(&delivery.order_id)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let meta = self.meta(&delivery);
+        let mut meta = self.meta(&delivery);
+        if let Some(correlation) = self.aggregates.order_correlation(&delivery.order_id).await {
+            meta.correlation_id = correlation;
+        }
         let attempt = delivery.attempts + 1;
         let body = match delivery.operation {
             Operation::Submit => {

@@ -133,6 +133,7 @@ pub async fn apply_status(
     metadata: &CommandMetadata,
 ) -> Result<Committed<Order>, FeedbackError> {
     let order = load(aggregates, order_id).await?;
+    let metadata = &in_flow(aggregates, order_id, metadata).await;
     let status = order.status().unwrap_or(OrderStatus::Placed);
     let command = match message {
         StatusMessage::Accepted { erp_order_no } => {
@@ -163,6 +164,19 @@ pub async fn apply_status(
         .execute(order_id, command, metadata)
         .await
         .map_err(|e| refused(order_id, &order, e))
+}
+
+/// The message's metadata, joined to the order's business flow (its correlation id).
+async fn in_flow(
+    aggregates: &Aggregates,
+    order_id: &str,
+    metadata: &CommandMetadata,
+) -> CommandMetadata {
+    let mut joined = metadata.clone();
+    if let Some(correlation) = aggregates.order_correlation(order_id).await {
+        joined.correlation_id = correlation;
+    }
+    joined
 }
 
 /// A payment on an invoice.
@@ -234,6 +248,7 @@ pub async fn record_invoice(
     if invoice_orders {
         for order_id in &order_ids {
             let order = load(aggregates, order_id).await?;
+            let metadata = &in_flow(aggregates, order_id, metadata).await;
             aggregates
                 .orders
                 .execute(
