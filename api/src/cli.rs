@@ -254,7 +254,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let server = crate::server::start(config).await?;
             if args.demo {
-                crate::demo::spawn_into(server.addr);
+                crate::demo::spawn_into(&server);
             }
             server.run_until_signal().await
         }

@@ -1,10 +1,19 @@
 //! `ordercore bench`: measurements printed as numbers and as ratios against a baseline measured
 //! in the same run. Each store runs in a scratch database (a temporary SQLite file, a fresh
 //! Postgres database dropped afterwards), never in the configured store.
+//!
+//! - `store` (`event_store`): appends through cqrs-es and our stores against raw SQL;
+//! - `pricing` (`pricing`, `quotes`, `list_import`): the scale data loaded into a server started
+//!   in process, then quotes, a price sheet and a list import against in-process and raw-SQL
+//!   baselines.
 
 mod event_store;
+mod list_import;
+mod pricing;
+mod quotes;
+mod report;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 /// `bench` flags.
 #[derive(Args, Debug, Clone)]
@@ -16,22 +25,48 @@ pub struct BenchArgs {
     /// Commands per writer-count configuration.
     #[arg(long, default_value_t = 2000)]
     pub events: usize,
-    /// Which benchmark: `store` (the event store) or `all`.
-    #[arg(long, default_value = "all")]
-    pub only: String,
+    /// Which benchmark.
+    #[arg(long, value_enum, default_value_t = Only::All)]
+    pub only: Only,
+    /// Pricing: SKUs of the scale data (default 100,000), for a quicker run.
+    #[arg(long)]
+    pub skus: Option<usize>,
+    /// Measure on Postgres only (with `--postgres`), not on SQLite.
+    #[arg(long, requires = "postgres")]
+    pub no_sqlite: bool,
+}
+
+/// The benchmarks `--only` selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Only {
+    /// The event store: appends and global-log reads.
+    Store,
+    /// Quotes, price sheets and price-list imports on the scale data.
+    Pricing,
+    /// Both.
+    All,
 }
 
 /// Runs the benchmarks on SQLite and, if given, on Postgres.
 pub async fn run(_configured_url: &str, args: BenchArgs) -> anyhow::Result<()> {
-    let mut targets = vec![Target::sqlite()?];
+    let mut targets = Vec::new();
+    if !args.no_sqlite {
+        targets.push(Target::sqlite()?);
+    }
     if let Some(admin) = &args.postgres {
         targets.push(Target::postgres(admin).await?);
     }
     for target in &targets {
         println!("\n=== {} ===", target.label);
-        let result = event_store::run(&target.url, args.events).await;
-        if let Err(e) = &result {
-            println!("event store benchmark failed: {e:#}");
+        if matches!(args.only, Only::Store | Only::All) {
+            if let Err(e) = event_store::run(&target.url, args.events).await {
+                println!("event store benchmark failed: {e:#}");
+            }
+        }
+        if matches!(args.only, Only::Pricing | Only::All) {
+            if let Err(e) = pricing::run(&target.url, args.skus).await {
+                println!("pricing benchmark failed: {e:#}");
+            }
         }
     }
     for target in targets {
