@@ -80,17 +80,25 @@ pub fn command_error<E: Coded>(error: AggregateError<E>) -> ApiError {
         .into(),
         AggregateError::DatabaseConnectionError(e) => {
             tracing::error!(error = %e, "store unavailable");
-            let mut problem = Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "store-unavailable",
-                "The store is unavailable",
-                "the event store cannot be reached right now; nothing was changed, retry later",
-            );
-            problem.retry_after = Some(2);
-            problem.into()
+            unavailable()
+        }
+        AggregateError::UnexpectedError(e) if crate::problem::store_unavailable(e.as_ref()) => {
+            tracing::error!(error = %e, "store unavailable");
+            unavailable()
         }
         AggregateError::DeserializationError(e) | AggregateError::UnexpectedError(e) => {
             ApiError::Internal(anyhow::anyhow!("command failed: {e}"))
         }
     }
+}
+
+fn unavailable() -> ApiError {
+    let mut problem = Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store-unavailable",
+        "The store is unavailable",
+        "the event store cannot be reached right now; nothing was changed, retry later",
+    );
+    problem.retry_after = Some(2);
+    problem.into()
 }

@@ -203,12 +203,53 @@ impl IntoResponse for ApiError {
 
 /// True when an error chain says the database could not be reached (pool timeout, I/O).
 fn is_unavailable(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        matches!(
-            cause.downcast_ref::<sqlx::Error>(),
-            Some(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed)
-        )
-    })
+    if error.chain().any(store_unavailable) {
+        return true;
+    }
+    // Some layers (cqrs-es's `AggregateError`) keep the store's error only as text; these are
+    // the messages sqlx and PostgreSQL give when the store is away.
+    let text = format!("{error:#}");
+    UNAVAILABLE_MESSAGES.iter().any(|m| text.contains(m))
+}
+
+const UNAVAILABLE_MESSAGES: &[&str] = &[
+    "pool timed out",
+    "error communicating with database",
+    "terminating connection due to administrator command",
+    "the database system is shutting down",
+    "the database system is starting up",
+    "Connection refused",
+    "Connection reset",
+    "connection closed",
+    "database is locked",
+];
+
+/// True when an error (or one of its causes) says the store cannot be reached right now: a
+/// connection lost or refused, the pool exhausted, or the server shutting down or restarting
+/// (SQLSTATE classes 08 and 57P, and 53300 too many connections). Such failures are 503 with
+/// `Retry-After`: nothing was written, the client may retry.
+pub fn store_unavailable(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = cause {
+        match current.downcast_ref::<sqlx::Error>() {
+            Some(
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::Io(_)
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::WorkerCrashed,
+            ) => return true,
+            Some(sqlx::Error::Database(db)) => {
+                let code = db.code().unwrap_or_default();
+                if code.starts_with("08") || code.starts_with("57P") || code == "53300" {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        cause = current.source();
+    }
+    false
 }
 
 /// Handler result.
