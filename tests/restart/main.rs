@@ -18,6 +18,8 @@ use support::app::TestApp;
 use support::catalog::{add_users, load_spec_example, order_body};
 use support::store::TestStore;
 
+/// Stops PostgreSQL (fast: active connections are cut), keeps it down for three seconds, starts
+/// it again.
 fn restart_postgres() {
     let version = std::fs::read_dir("/etc/postgresql")
         .ok()

@@ -38,7 +38,7 @@ pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
         (status = 503, description = "Store unreachable or schema not current", body = Problem,
          content_type = "application/problem+json")))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let check = tokio::time::timeout(Duration::from_secs(2), app::schema::version(&state.db)).await;
+    let check = tokio::time::timeout(Duration::from_secs(1), app::schema::version(&state.db)).await;
     let problem = |detail: String| {
         let mut p = Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -50,7 +50,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         p.into_response()
     };
     match check {
-        Err(_) => problem("the store did not answer within 2 s".into()),
+        Err(_) => problem("the store did not answer within 1 s".into()),
         Ok(Err(e)) => {
             tracing::warn!(error = %format!("{e:#}"), "readiness check failed");
             problem("the store cannot be reached".into())
