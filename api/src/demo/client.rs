@@ -153,8 +153,8 @@ impl ErpClient {
             failures += 1;
             if failures == ATTEMPTS {
                 anyhow::bail!(
-                    "{} failed {ATTEMPTS} times, last: {retry_reason}",
-                    message.path
+                    "{url} failed {ATTEMPTS} times (is `ordercore serve` running there?); \
+                     last: {retry_reason}"
                 );
             }
             tracing::debug!(path = %message.path, failures, %retry_reason, "retrying ERP message");

@@ -42,22 +42,26 @@ pub(crate) fn commands(url: &str, dataset: &Dataset) -> String {
     };
     let quote = |company: &Company, lines: &[(String, u32)]| {
         format!(
-            "  curl -s {url}/v1/prices/quote -H 'content-type: application/json' -d '{}'",
+            "  curl -s {url}/v1/prices/quote -H \"Authorization: Bearer $KEY\" -H 'content-type: application/json' -d '{}'",
             body(company, lines)
         )
     };
-    let mut out = vec!["Try:".to_string(), quote(company, &lines)];
+    let mut out = vec![
+        "Try (KEY: an e-shop key, e.g. from `ordercore keys create --name me --scope 'eshop:*'`):"
+            .to_string(),
+        quote(company, &lines),
+    ];
     if let Some(slovak) = dataset.companies.iter().find(|c| c.country == "SK") {
         out.push(quote(slovak, &lines[lines.len().saturating_sub(2)..]));
     }
     out.push(format!(
-        "  curl -s '{url}/v1/companies/{}/prices?channel={}&limit=5'",
+        "  curl -s -H \"Authorization: Bearer $KEY\" '{url}/v1/companies/{}/prices?channel={}&limit=5'",
         company.id,
         company.channel()
     ));
     let skus: Vec<&str> = lines.iter().map(|(sku, _)| sku.as_str()).collect();
     out.push(format!(
-        "  curl -s '{url}/v1/availability?skus={}'",
+        "  curl -s -H \"Authorization: Bearer $KEY\" '{url}/v1/availability?skus={}'",
         skus.join(",")
     ));
     out.join("\n")
