@@ -250,3 +250,9 @@ async fn raw_append(db: &Db, id: &str, metadata: &CommandMetadata) -> anyhow::Re
     }
     Ok(())
 }
+
+/// The raw-SQL append rate (events/s) with `writers` concurrent writers: the reference other
+/// benchmarks compare with in the same run. Prints its row too.
+pub(super) async fn raw_rate(db: &Db, writers: usize, events: usize) -> anyhow::Result<f64> {
+    measure(db, writers, (events / writers).max(1), "raw", Mode::RawSql).await
+}

@@ -5,10 +5,12 @@
 //! - `store` (`event_store`): appends through cqrs-es and our stores against raw SQL;
 //! - `pricing` (`pricing`, `quotes`, `list_import`): the scale data loaded into a server started
 //!   in process, then quotes, a price sheet and a list import against in-process and raw-SQL
-//!   baselines.
+//!   baselines;
+//! - `orders` (`orders`): `POST /v1/orders` at 8 and 32 clients against the raw-SQL append rate.
 
 mod event_store;
 mod list_import;
+mod orders;
 mod pricing;
 mod quotes;
 mod report;
@@ -31,6 +33,9 @@ pub struct BenchArgs {
     /// Pricing: SKUs of the scale data (default 100,000), for a quicker run.
     #[arg(long)]
     pub skus: Option<usize>,
+    /// Orders: load the scale data (100,000 SKUs, 5,000 companies) instead of the demo data.
+    #[arg(long)]
+    pub scale: bool,
     /// Measure on Postgres only (with `--postgres`), not on SQLite.
     #[arg(long, requires = "postgres")]
     pub no_sqlite: bool,
@@ -43,7 +48,9 @@ pub enum Only {
     Store,
     /// Quotes, price sheets and price-list imports on the scale data.
     Pricing,
-    /// Both.
+    /// Order placement over HTTP at 8 and 32 clients (demo data; `--scale` for the scale data).
+    Orders,
+    /// Store and pricing (orders are run on their own: `--only orders`).
     All,
 }
 
@@ -66,6 +73,11 @@ pub async fn run(_configured_url: &str, args: BenchArgs) -> anyhow::Result<()> {
         if matches!(args.only, Only::Pricing | Only::All) {
             if let Err(e) = pricing::run(&target.url, args.skus).await {
                 println!("pricing benchmark failed: {e:#}");
+            }
+        }
+        if args.only == Only::Orders {
+            if let Err(e) = orders::run(&target.url, args.skus, args.scale).await {
+                println!("order benchmark failed: {e:#}");
             }
         }
     }

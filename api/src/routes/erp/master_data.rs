@@ -45,6 +45,27 @@ pub(crate) fn refusal<E: Coded>(error: AggregateError<E>) -> Result<Outcome, Api
     }
 }
 
+/// Runs a master-data command and answers with the resource's key, version and whether the
+/// message changed anything (an identical message changes nothing).
+async fn define<A>(
+    store: &app::aggregate_store::AggregateStore<A>,
+    key: (&str, &str),
+    command: A::Command,
+    message_id: &str,
+) -> Result<Outcome, ApiError>
+where
+    A: cqrs_es::Aggregate + Clone,
+    A::Error: Coded,
+{
+    match store.execute(key.1, command, &erp_meta(message_id)).await {
+        Ok(done) => Ok(Outcome::Done(
+            StatusCode::OK,
+            json!({ key.0: key.1, "version": done.version, "changed": !done.events.is_empty() }),
+        )),
+        Err(e) => refusal(e),
+    }
+}
+
 /// `PUT /v1/erp/products/{sku}` body.
 #[derive(Deserialize, ToSchema)]
 #[allow(dead_code)] // Documentation of the contract; the handler reads fields one by one.
@@ -102,20 +123,13 @@ pub async fn put_product(
                 vat_class,
                 active,
             };
-            match state
-                .aggregates
-                .products
-                .execute(sku.as_str(), command, &erp_meta(&message_id))
-                .await
-            {
-                Ok(done) => Ok(Outcome::Done(
-                    StatusCode::OK,
-                    json!({
-                        "sku": sku, "version": done.version, "changed": !done.events.is_empty(),
-                    }),
-                )),
-                Err(e) => refusal(e),
-            }
+            define(
+                &state.aggregates.products,
+                ("sku", sku.as_str()),
+                command,
+                &message_id,
+            )
+            .await
         },
     )
     .await
@@ -166,20 +180,26 @@ pub async fn put_company(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    handle(&state.clone(), "PUT /v1/erp/companies", body, |doc, message_id| async move {
-        let mut input = Input::new();
-        let Some(master) = read_company(&mut input, &id, &doc) else {
-            return Ok(Outcome::Invalid(input.finish().err().unwrap_or_default()));
-        };
-        let company_id = master.company_id.clone();
-        let command = CompanyCommand::SyncMaster(master);
-        match state.aggregates.companies.execute(company_id.as_str(), command, &erp_meta(&message_id)).await {
-            Ok(done) => Ok(Outcome::Done(StatusCode::OK, json!({
-                "company_id": company_id, "version": done.version, "changed": !done.events.is_empty(),
-            }))),
-            Err(e) => refusal(e),
-        }
-    })
+    handle(
+        &state.clone(),
+        "PUT /v1/erp/companies",
+        body,
+        |doc, message_id| async move {
+            let mut input = Input::new();
+            let Some(master) = read_company(&mut input, &id, &doc) else {
+                return Ok(Outcome::Invalid(input.finish().err().unwrap_or_default()));
+            };
+            let company_id = master.company_id.clone();
+            let command = CompanyCommand::SyncMaster(master);
+            define(
+                &state.aggregates.companies,
+                ("company_id", company_id.as_str()),
+                command,
+                &message_id,
+            )
+            .await
+        },
+    )
     .await
 }
 
@@ -350,20 +370,13 @@ pub async fn put_channel(
                 warehouses,
                 vat_rounding: rounding,
             });
-            match state
-                .aggregates
-                .channels
-                .execute(code.as_str(), command, &erp_meta(&message_id))
-                .await
-            {
-                Ok(done) => Ok(Outcome::Done(
-                    StatusCode::OK,
-                    json!({
-                        "code": code, "version": done.version, "changed": !done.events.is_empty(),
-                    }),
-                )),
-                Err(e) => refusal(e),
-            }
+            define(
+                &state.aggregates.channels,
+                ("code", code.as_str()),
+                command,
+                &message_id,
+            )
+            .await
         },
     )
     .await
