@@ -252,11 +252,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 (Some(cert), Some(key)) => Some(crate::server::TlsFiles { cert, key }),
                 _ => None,
             };
+            // The demo brings its own ERP (a simulator beside the server) unless one is named.
+            let simulator = if args.demo && config.erp.is_none() {
+                let (sim, settings) =
+                    crate::demo::erp::start_simulator(&config.database_url, config.listen).await?;
+                config.erp = Some(settings);
+                Some(sim)
+            } else {
+                None
+            };
             let server = crate::server::start(config).await?;
             if args.demo {
-                crate::demo::spawn_into(&server);
+                let loading = crate::demo::spawn_into(&server);
+                let aggregates = server.state.aggregates.clone();
+                tokio::spawn(async move {
+                    let _ = loading.await;
+                    if let Err(e) = crate::demo::erp::add_users(&aggregates).await {
+                        tracing::error!(error = %format!("{e:#}"), "adding the demo users failed");
+                    }
+                });
             }
-            server.run_until_signal().await
+            let served = server.run_until_signal().await;
+            if let Some(sim) = simulator {
+                sim.stop().await?;
+            }
+            served
         }
         Command::Migrate => {
             let db = connect(&cli.database_url).await?;

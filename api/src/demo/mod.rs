@@ -7,6 +7,7 @@ mod catalog;
 mod client;
 mod companies;
 mod company_names;
+pub mod erp;
 mod load;
 mod message;
 mod price_lists;
