@@ -182,6 +182,7 @@ pub fn app(state: AppState, request_timeout: Duration, access_log: AccessLog) ->
             crate::auth::authenticate,
         ))
         .layer(middleware::from_fn_with_state(request_timeout, timeout))
+        .layer(middleware::from_fn(refuse_nul))
         // Outside authentication and the timeout, so that every final status is logged.
         .layer(middleware::from_fn_with_state(
             access_log,
@@ -296,6 +297,17 @@ fn ops_routes() -> Router<AppState> {
 /// Auditors (scope `auditor`).
 fn audit_routes() -> Router<AppState> {
     crate::routes::audit::routes()
+}
+
+/// Refuses a request whose path or query holds a NUL character (`%00`): no text column can
+/// store it, so it is bad input, answered before it reaches a handler.
+async fn refuse_nul(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let has_nul = |text: &str| text.contains('\0') || text.to_ascii_lowercase().contains("%00");
+    if has_nul(uri.path()) || uri.query().is_some_and(has_nul) {
+        return Problem::malformed("url", "must not contain NUL characters (%00)").into_response();
+    }
+    next.run(request).await
 }
 
 async fn not_found(request: Request) -> Problem {

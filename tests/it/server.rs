@@ -183,3 +183,28 @@ async fn with_a_certificate_the_server_speaks_https_only() {
     server.stop().await.expect("clean stop");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+both_stores! {
+    async fn nul_characters_are_refused_as_bad_input_never_a_500(store: &TestStore) {
+        let app = TestApp::start(store).await;
+        crate::support::catalog::load_spec_example(&app).await;
+        crate::support::catalog::add_users(&app).await;
+        let product = serde_json::json!({"message_id": "nul-1", "name": "Kla\u{0}divo", "unit": "pcs", "vat_class": "standard", "active": true});
+        let reply = app.put("/v1/erp/products/NUL-1", &product).await.expect(422);
+        assert_eq!(reply.body["errors"][0]["field"], "name");
+        let mut order = crate::support::catalog::order_body(serde_json::json!([{"sku": "DRILL-18V", "quantity": 1}]));
+        order["note"] = serde_json::json!("a\u{0}b");
+        let reply = app.as_user(reqwest::Method::POST, "/v1/orders", "jana", Some("nul-order"), Some(&order)).await.expect(422);
+        assert_eq!(reply.body["errors"][0]["field"], "note");
+        app.as_user(reqwest::Method::GET, "/v1/companies/ACME/orders?status=x%00y", "jana", None, None).await.expect(400);
+        app.get("/v1/availability?skus=A%00B").await.expect(400);
+        let raw = app.client.put(format!("{}/v1/erp/products/NUL-2", app.base))
+            .header("content-type", "application/json")
+            .body(b"{\"message_id\": \"nul-2\", \"name\": \"a\x00b\"}".to_vec())
+            .send().await.unwrap();
+        assert_eq!(raw.status().as_u16(), 400);
+        let quarantine = app.get("/v1/ops/quarantine").await.expect(200).body;
+        assert_eq!(quarantine["items"].as_array().unwrap().len(), 2, "both refused messages are kept");
+        app.stop().await;
+    }
+}

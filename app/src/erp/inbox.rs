@@ -104,7 +104,8 @@ pub async fn quarantine(
     .bind(message_id)
     .bind(endpoint)
     .bind(errors.to_string())
-    .bind(String::from_utf8_lossy(body).into_owned())
+    // Kept as text; a NUL byte (which no PostgreSQL text can hold) is shown as U+FFFD.
+    .bind(String::from_utf8_lossy(body).replace('\0', "\u{FFFD}"))
     .bind(now_ms())
     .execute(db.pool())
     .await

@@ -61,6 +61,15 @@ where
             return Ok(problem.into_response());
         }
     };
+    if let Some(field) = crate::json::nul_at(&document) {
+        let problem = Problem::validation(vec![FieldError::new(
+            field,
+            "must not contain NUL characters",
+        )]);
+        let errors = serde_json::to_value(&problem.errors).unwrap_or_default();
+        inbox::quarantine(db, None, endpoint, &errors, &body).await?;
+        return Ok(problem.into_response());
+    }
     let mut input = Input::new();
     let message_id = input
         .root(&document)
