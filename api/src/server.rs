@@ -183,6 +183,7 @@ pub fn app(state: AppState, request_timeout: Duration, access_log: AccessLog) ->
         ))
         .layer(middleware::from_fn_with_state(request_timeout, timeout))
         .layer(middleware::from_fn(refuse_nul))
+        .layer(middleware::from_fn(problem_everywhere))
         // Outside authentication and the timeout, so that every final status is logged.
         .layer(middleware::from_fn_with_state(
             access_log,
@@ -297,6 +298,47 @@ fn ops_routes() -> Router<AppState> {
 /// Auditors (scope `auditor`).
 fn audit_routes() -> Router<AppState> {
     crate::routes::audit::routes()
+}
+
+/// Turns every error answer that is not problem+json yet (axum's own rejections: a query that
+/// does not parse, a body over the limit, a method the route does not have) into one, keeping
+/// its status and its text as the detail.
+async fn problem_everywhere(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let slug = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload-too-large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
+        s if s.is_server_error() => "internal",
+        _ => "bad-request",
+    };
+    let title = status.canonical_reason().unwrap_or("Error");
+    let detail = if text.trim().is_empty() {
+        title.to_string()
+    } else {
+        text
+    };
+    let mut converted = Problem::new(status, slug, title, detail).into_response();
+    for name in [axum::http::header::ALLOW, axum::http::header::RETRY_AFTER] {
+        if let Some(value) = parts.headers.get(&name) {
+            converted.headers_mut().insert(name, value.clone());
+        }
+    }
+    converted
 }
 
 /// Refuses a request whose path or query holds a NUL character (`%00`): no text column can

@@ -208,3 +208,24 @@ both_stores! {
         app.stop().await;
     }
 }
+
+both_stores! {
+    async fn the_frameworks_own_rejections_are_problem_json_too(store: &TestStore) {
+        let app = TestApp::start(store).await;
+        let bad_query = app.get("/v1/companies/ACME/orders?limit=lots").await;
+        assert_eq!(bad_query.status.as_u16(), 400, "{}", bad_query.text);
+        assert_eq!(bad_query.header("content-type"), Some("application/problem+json"));
+        assert_eq!(bad_query.body["type"], "/problems/bad-request");
+        let wrong_method = app.request(reqwest::Method::DELETE, "/v1/orders", None, &[]).await;
+        assert_eq!(wrong_method.status.as_u16(), 405);
+        assert_eq!(wrong_method.header("content-type"), Some("application/problem+json"));
+        assert!(wrong_method.header("allow").is_some());
+        let too_big = app.client.post(format!("{}/v1/prices/quote", app.base))
+            .header("content-type", "application/json")
+            .body(vec![b' '; 2 * 1024 * 1024])
+            .send().await.unwrap();
+        assert_eq!(too_big.status().as_u16(), 413);
+        assert_eq!(too_big.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/problem+json"));
+        app.stop().await;
+    }
+}
