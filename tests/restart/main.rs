@@ -20,6 +20,8 @@ use support::store::TestStore;
 
 /// Stops PostgreSQL (fast: active connections are cut), keeps it down for three seconds, starts
 /// it again.
+/// Stops PostgreSQL (fast: active connections are cut), keeps it down for three seconds and
+/// starts it again, so the server must see the store gone and come back by itself.
 fn restart_postgres() {
     let version = std::fs::read_dir("/etc/postgresql")
         .ok()
@@ -27,18 +29,17 @@ fn restart_postgres() {
         .and_then(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().to_string())
         .expect("a PostgreSQL cluster under /etc/postgresql");
-    let status = Command::new("pg_ctlcluster")
-        .args([
-            "--skip-systemctl-redirect",
-            &version,
-            "main",
-            "restart",
-            "-m",
-            "fast",
-        ])
-        .status()
-        .expect("pg_ctlcluster runs");
-    assert!(status.success(), "restarting PostgreSQL failed");
+    let run = |args: &[&str]| {
+        let status = Command::new("pg_ctlcluster")
+            .args(["--skip-systemctl-redirect", version.as_str(), "main"])
+            .args(args)
+            .status()
+            .expect("pg_ctlcluster runs");
+        assert!(status.success(), "pg_ctlcluster {args:?} failed");
+    };
+    run(&["stop", "-m", "fast"]);
+    std::thread::sleep(Duration::from_secs(3));
+    run(&["start"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
