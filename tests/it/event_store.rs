@@ -240,3 +240,62 @@ both_stores! {
         assert_eq!(accounts.events("a-1").await.unwrap().len(), 1);
     }
 }
+
+/// Transaction ids cross a power of ten in every long-lived database (9,999 → 10,000, 99,999 →
+/// 100,000, ...). The global log must keep numeric order across such a crossing: read in text
+/// order, `100003` sorts before `99996`, a batch's last event is not its newest and subscribers
+/// apply events twice or skip them. The rows carry chosen transaction ids (all below any live
+/// one, so the xmin guard lets them through) whose text order differs from their numeric order.
+#[tokio::test]
+async fn postgres_global_order_is_numeric_across_a_power_of_ten_in_transaction_ids() {
+    let Some(store) = crate::support::store::TestStore::new(app::db::Backend::Postgres).await
+    else {
+        return;
+    };
+    let db = store.db().await;
+    let pool = db.pg().expect("postgres pool");
+    // Written in this order, so positions 1..=4 go to transactions 100, 10, 9, 99.
+    for (i, tx_id) in [100i64, 10, 9, 99].into_iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version,
+                                 payload, metadata, tx_id)
+             VALUES ('account', $1, 1, 'Opened', '1', '\"Opened\"', '{}', $2::text::xid8)",
+        )
+        .bind(format!("x-{i}"))
+        .bind(tx_id.to_string())
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    let expected: Vec<i64> = vec![9, 10, 99, 100];
+    // One event per page: each page must be the next transaction in numeric order.
+    let mut seen = Vec::new();
+    let mut checkpoint = Checkpoint::START;
+    loop {
+        let page = event_log::read_after(&db, checkpoint, 1).await.unwrap();
+        let Some(last) = page.last() else { break };
+        checkpoint = last.checkpoint;
+        seen.push(checkpoint.tx_id);
+    }
+    assert_eq!(
+        seen, expected,
+        "read_after pages in numeric transaction order"
+    );
+    assert_eq!(event_log::head(&db).await.unwrap().tx_id, 100);
+    // The auditors' search pages the same way.
+    let mut seen = Vec::new();
+    let mut after = Checkpoint::START;
+    loop {
+        let filter = app::audit::query::EventFilter::default();
+        let page = app::audit::query::events(&db, &filter, after, 1)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.checkpoint;
+        seen.push(after.tx_id);
+    }
+    assert_eq!(
+        seen, expected,
+        "the audit search pages in numeric transaction order"
+    );
+}

@@ -101,11 +101,12 @@ fn micros(time: &DateTime<Utc>) -> String {
 const SQLITE_RECORDED_AT: &str =
     "(CASE WHEN length(recorded_at) = 24 THEN substr(recorded_at, 1, 23) || '000Z' ELSE recorded_at END)";
 
-const PG_COLUMNS: &str = "tx_id::text AS tx_id, position, aggregate_type, aggregate_id, sequence, \
+const PG_COLUMNS: &str =
+    "tx_id::text AS tx_text, position, aggregate_type, aggregate_id, sequence, \
      event_type, event_version, payload::text AS payload, metadata::text AS metadata, \
      to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS recorded_at";
 
-const SQLITE_COLUMNS: &str = "'0' AS tx_id, position, aggregate_type, aggregate_id, sequence, \
+const SQLITE_COLUMNS: &str = "'0' AS tx_text, position, aggregate_type, aggregate_id, sequence, \
      event_type, event_version, payload, metadata, recorded_at";
 
 fn conditions(backend: Backend, filter: &EventFilter) -> Conditions {
@@ -240,8 +241,8 @@ pub async fn aggregate_events(
 /// The checkpoint of the event at a global position, so that a bare position works as a cursor.
 pub async fn checkpoint_at(db: &Db, position: i64) -> anyhow::Result<Option<Checkpoint>> {
     let sql = match db.backend() {
-        Backend::Postgres => "SELECT tx_id::text AS tx_id FROM events WHERE position = $1",
-        Backend::Sqlite => "SELECT '0' AS tx_id FROM events WHERE position = $1",
+        Backend::Postgres => "SELECT tx_id::text AS tx_text FROM events WHERE position = $1",
+        Backend::Sqlite => "SELECT '0' AS tx_text FROM events WHERE position = $1",
     };
     let row = sqlx::query(sql)
         .bind(position)
@@ -249,7 +250,7 @@ pub async fn checkpoint_at(db: &Db, position: i64) -> anyhow::Result<Option<Chec
         .await
         .context("looking up an event's position")?;
     row.map(|row| {
-        let tx_id: String = row.try_get("tx_id")?;
+        let tx_id: String = row.try_get("tx_text")?;
         Ok(Checkpoint {
             tx_id: tx_id.parse().context("xid8 out of range")?,
             position,
@@ -259,7 +260,7 @@ pub async fn checkpoint_at(db: &Db, position: i64) -> anyhow::Result<Option<Chec
 }
 
 fn recorded(row: &AnyRow) -> anyhow::Result<RecordedEvent> {
-    let tx_id: String = row.try_get("tx_id")?;
+    let tx_id: String = row.try_get("tx_text")?;
     let payload: String = row.try_get("payload")?;
     let metadata: String = row.try_get("metadata")?;
     let recorded_at: String = row.try_get("recorded_at")?;

@@ -24,7 +24,7 @@ pub(super) async fn read_after(
 ) -> anyhow::Result<Vec<RecordedEvent>> {
     // sqlx has no xid8 type: the transaction id travels as text both ways.
     let rows = sqlx::query(
-        "SELECT tx_id::text AS tx_id, position, aggregate_type, aggregate_id, sequence,
+        "SELECT tx_id::text AS tx_text, position, aggregate_type, aggregate_id, sequence,
                 event_type, event_version, payload, metadata, recorded_at
            FROM events
           WHERE (tx_id, position) > ($1::text::xid8, $2)
@@ -40,7 +40,7 @@ pub(super) async fn read_after(
     .context("reading the global event log")?;
     rows.iter()
         .map(|row| {
-            let tx_id: String = row.try_get("tx_id")?;
+            let tx_id: String = row.try_get("tx_text")?;
             Ok(RecordedEvent {
                 checkpoint: Checkpoint {
                     tx_id: tx_id.parse().context("xid8 out of range")?,
@@ -78,7 +78,7 @@ pub(super) async fn backlog(
 
 pub(super) async fn head(db: &Db) -> anyhow::Result<Checkpoint> {
     let row = sqlx::query(
-        "SELECT tx_id::text AS tx_id, position
+        "SELECT tx_id::text AS tx_text, position
            FROM events
           WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
           ORDER BY tx_id DESC, position DESC
@@ -90,7 +90,7 @@ pub(super) async fn head(db: &Db) -> anyhow::Result<Checkpoint> {
     match row {
         None => Ok(Checkpoint::START),
         Some(row) => {
-            let tx_id: String = row.try_get("tx_id")?;
+            let tx_id: String = row.try_get("tx_text")?;
             Ok(Checkpoint {
                 tx_id: tx_id.parse().context("xid8 out of range")?,
                 position: row.try_get("position")?,
