@@ -102,14 +102,21 @@ pub(super) async fn run(url: &str, events: usize) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut checkpoint = Checkpoint::START;
     let mut read = 0usize;
+    let mut progress = Instant::now();
+    let mut reported = false;
     while (read as i64) < total && started.elapsed().as_secs() < 60 {
         let batch = event_log::read_after(&db, checkpoint, 1000).await?;
         let Some(last) = batch.last() else {
+            if !reported && progress.elapsed().as_secs() >= 5 {
+                reported = true;
+                report_stall(&db, read, total).await?;
+            }
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             continue;
         };
         checkpoint = last.checkpoint;
         read += batch.len();
+        progress = Instant::now();
     }
     let secs = started.elapsed().as_secs_f64();
     println!(
@@ -119,6 +126,49 @@ pub(super) async fn run(url: &str, events: usize) -> anyhow::Result<()> {
         read as f64 / secs
     );
     db.close().await;
+    Ok(())
+}
+
+/// The reader has seen nothing new for seconds although events are missing: say what holds the
+/// Postgres reader back (the transactions still running in the cluster), so a stall in the
+/// figures is explained rather than guessed at.
+async fn report_stall(db: &Db, read: usize, total: i64) -> anyhow::Result<()> {
+    println!("  reader stalled at {read} of {total} events for 5 s");
+    let Some(pg) = db.pg() else {
+        return Ok(());
+    };
+    let row = sqlx::query(
+        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+                count(*) FILTER (WHERE tx_id >= pg_snapshot_xmin(pg_current_snapshot())) AS held
+           FROM events",
+    )
+    .fetch_one(pg)
+    .await?;
+    let xmin: String = row.try_get("xmin")?;
+    let held: i64 = row.try_get("held")?;
+    println!("  snapshot xmin {xmin}; {held} events at or above it");
+    let running = sqlx::query(
+        "SELECT pid, coalesce(datname, '') AS datname, coalesce(backend_type, '') AS kind,
+                coalesce(state, '') AS state, coalesce(backend_xid::text, '') AS xid,
+                coalesce(left(query, 60), '') AS query
+           FROM pg_stat_activity
+          WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(pg)
+    .await?;
+    for r in running {
+        let pid: i32 = r.try_get("pid")?;
+        let datname: String = r.try_get("datname")?;
+        let kind: String = r.try_get("kind")?;
+        let state: String = r.try_get("state")?;
+        let xid: String = r.try_get("xid")?;
+        let query: String = r.try_get("query")?;
+        println!("  running: pid {pid} {kind} db {datname} xid {xid} {state}: {query}");
+    }
+    let prepared: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_prepared_xacts")
+        .fetch_one(pg)
+        .await?;
+    println!("  prepared transactions: {prepared}");
     Ok(())
 }
 

@@ -71,13 +71,20 @@ async fn measure(server: &RunningServer, skus: Option<usize>) -> anyhow::Result<
         .fetch_one(db.pool())
         .await?;
     println!("{summary}");
+    if let Some(pg) = db.pg() {
+        // A bulk load leaves the planner's statistics behind (and autovacuum may be off, as on
+        // CI servers); a production server's autovacuum would have analyzed by now.
+        let autovacuum: String = sqlx::query_scalar("SHOW autovacuum").fetch_one(pg).await?;
+        sqlx::query("ANALYZE").execute(pg).await?;
+        println!("ran ANALYZE after the load (autovacuum is {autovacuum} on this server)");
+    }
     println!(
         "{events} events; read models caught up {} after the first message\n",
         secs(caught_up)
     );
     let mut table = Table::default();
     let target = quotes::Server {
-        read_side: server.state.read_side.as_ref(),
+        read_side: &server.state.read_side,
         http: &http,
         base: &base,
     };
