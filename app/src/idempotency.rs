@@ -79,7 +79,7 @@ pub async fn claim(
         .fetch_optional(db.pool())
         .await?
         else {
-            continue; // Deleted meanwhile (a failed attempt released it): try again.
+            continue; // Deleted meanwhile (expired and purged): try again.
         };
         let expires_at: i64 = row.try_get("expires_at")?;
         if expires_at < now {
@@ -110,7 +110,8 @@ pub async fn claim(
         if now - locked_at < millis(ABANDONED_AFTER) {
             return Ok(Claim::InProgress);
         }
-        // Abandoned by a process that died: take it over, keeping the resource id it chose.
+        // Abandoned by a process that died, or handed back by a failed attempt: take it over,
+        // keeping the resource id it chose.
         let taken = sqlx::query(
             "UPDATE idempotency_keys SET locked_at = $3 WHERE scope = $1 AND key = $2 \
              AND state = 'running' AND locked_at = $4",
@@ -152,15 +153,22 @@ pub async fn complete(
     Ok(())
 }
 
-/// Gives a claimed key up after a failure worth retrying (store down, lost race), so that a
-/// retry with the same key runs again.
-pub async fn release(db: &Db, scope: &str, key: &str) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'running'")
-        .bind(scope)
-        .bind(key)
-        .execute(db.pool())
-        .await
-        .context("releasing an idempotency key")?;
+/// Hands a claimed key back after a failure worth retrying (store away, lost race, an error
+/// after the resource was written), so that a retry with the same key runs again at once.
+///
+/// The claim is kept, with its resource id, and only its lock is dropped: the first attempt may
+/// have created the resource before it failed (its commit landed but the answer did not), and
+/// the retry must then find that resource under the same id instead of creating a second one.
+pub async fn unlock(db: &Db, scope: &str, key: &str) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE idempotency_keys SET locked_at = 0 WHERE scope = $1 AND key = $2 \
+         AND state = 'running'",
+    )
+    .bind(scope)
+    .bind(key)
+    .execute(db.pool())
+    .await
+    .context("unlocking an idempotency key")?;
     Ok(())
 }
 

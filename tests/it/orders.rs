@@ -222,6 +222,60 @@ both_stores! {
 }
 
 both_stores! {
+    async fn an_idempotency_key_still_running_is_409_and_answers_survive_a_restart(store: &TestStore) {
+        let app = setup(store).await;
+        let body = order_body(json!([{"sku": "DRILL-18V", "quantity": 1}]));
+        // Another server holds this key for the very same request and has not finished yet.
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let hash = app::erp::inbox::fingerprint(&[b"jana".as_slice(), b"\n", &bytes].concat());
+        let claim = app::idempotency::claim(app.db(), "POST /v1/orders", "held", &hash, "held-order").await.unwrap();
+        assert_eq!(claim, app::idempotency::Claim::Proceed { resource_id: "held-order".into() });
+        let busy = place(&app, "jana", "held", &body).await.expect(409);
+        assert_eq!(busy.body["type"], "/problems/request-in-progress");
+        assert!(busy.header("retry-after").is_some(), "the client is told when to come back");
+        let placed = "SELECT count(*) FROM events WHERE event_type = 'OrderPlaced'";
+        assert_eq!(count(&app, placed).await, 0, "nothing placed while the key is held");
+
+        // A finished request is answered again after the server restarted.
+        let first = place(&app, "jana", "kept", &body).await.expect(201);
+        app.stop().await;
+        let app = TestApp::start(store).await;
+        let again = place(&app, "jana", "kept", &body).await.expect(201);
+        assert_eq!(again.header("idempotent-replayed"), Some("true"));
+        assert_eq!(again.body["order_id"], first.body["order_id"]);
+        assert_eq!(count(&app, placed).await, 1);
+        app.stop().await;
+    }
+}
+
+both_stores! {
+    async fn a_retry_after_a_failure_past_the_commit_finds_the_order_instead_of_placing_another(store: &TestStore) {
+        let app = setup(store).await;
+        // The first attempt commits the order and then fails before it answers, as a process
+        // does whose answer is lost (a timeout, a lost connection to the store).
+        let reference = format!("FP-{}", uuid::Uuid::new_v4().simple());
+        fail::cfg("orders::after_placed", &format!("return({reference})")).unwrap();
+        let mut body = order_body(json!([{"sku": "DRILL-18V", "quantity": 2}]));
+        body["customer_reference"] = json!(reference);
+        let failed = place(&app, "jana", "lost-answer", &body).await.expect(500);
+        assert_eq!(failed.body["status"], 500);
+        fail::remove("orders::after_placed");
+        let placed_sql = format!(
+            "SELECT count(*) FROM events WHERE event_type = 'OrderPlaced' AND CAST(payload AS TEXT) LIKE '%{reference}%'"
+        );
+        assert_eq!(count(&app, &placed_sql).await, 1, "the first attempt did place the order");
+
+        let retried = place(&app, "jana", "lost-answer", &body).await.expect(201);
+        let id = retried.body["order_id"].as_str().unwrap().to_string();
+        assert_eq!(count(&app, &placed_sql).await, 1, "the retry placed no second order");
+        let again = place(&app, "jana", "lost-answer", &body).await.expect(201);
+        assert_eq!(again.header("idempotent-replayed"), Some("true"));
+        assert_eq!(again.body["order_id"], id.as_str());
+        app.stop().await;
+    }
+}
+
+both_stores! {
     async fn concurrent_orders_never_oversell(store: &TestStore) {
         let app = setup(store).await;
         app.post("/v1/erp/stock-levels", &json!({"message_id": "lvl-100", "levels": [

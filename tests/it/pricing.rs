@@ -4,7 +4,9 @@ use serde_json::{json, Value};
 
 use crate::both_stores;
 use crate::support::app::TestApp;
-use crate::support::catalog::{load_spec_example, price_list, wait_for_read_models};
+use crate::support::catalog::{
+    after_the_contract, load_spec_example, price_list, wait_for_read_models,
+};
 
 async fn quote(
     app: &TestApp,
@@ -49,7 +51,8 @@ both_stores! {
         assert_eq!(q["lines"][0]["unit_price"], "85.00");
 
         // After the contract expires: the level price, with ACME's 3 % discount; none for BETA.
-        let later = Some("2027-01-15T10:00:00Z");
+        let later = after_the_contract();
+        let later = Some(later.as_str());
         let q = quote(&app, "ACME", "b2b-cz", later, json!([{"sku": "DRILL-18V", "quantity": "60"}])).await;
         assert_eq!(q["lines"][0]["unit_price"], "89.24", "{q}");
         assert_eq!(q["lines"][0]["explanation"]["kind"], "level");

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::both_stores;
 use crate::support::app::TestApp;
 use crate::support::catalog::{
-    add_users, load_spec_example, order_body, price_list, wait_for_read_models,
+    add_users, contract_window, load_spec_example, order_body, price_list, wait_for_read_models,
 };
 use crate::support::eventually;
 
@@ -37,8 +37,9 @@ both_stores! {
         app.as_user(Method::GET, "/v1/companies/ACME/order-templates", "karel", None, None).await.expect(403);
 
         // The contract price changes; ordering from the template shows the difference.
+        let window = contract_window();
         price_list(&app, "ACME-2026", json!({"kind": "contract", "company_id": "ACME"}), "83.00",
-            json!([{"min_qty": "50", "unit_price": "80.00"}]), Some(("2026-01-01T00:00:00Z", "2026-12-31T23:59:59Z"))).await;
+            json!([{"min_qty": "50", "unit_price": "80.00"}]), Some((&window.0, &window.1))).await;
         wait_for_read_models(&app).await;
         let from_template = app.as_user(Method::POST, &format!("/v1/companies/ACME/order-templates/{tid}/orders"), "jana", Some("t-2"), Some(&json!({
             "channel": "b2b-cz", "currency": "CZK", "delivery_address_id": "HQ",

@@ -144,9 +144,7 @@ async fn measure(
             .collect()
             .await;
         let secs = started.elapsed().as_secs_f64();
-        let ms = latencies
-            .into_iter()
-            .collect::<anyhow::Result<Vec<f64>>>();
+        let ms = latencies.into_iter().collect::<anyhow::Result<Vec<f64>>>();
         // The answer comes once the order is placed; reservations and read models follow from
         // the log. Until they have caught up is the order's whole way to `ready_for_erp`.
         wait_caught_up(db, &["order_reservations", "orders", "availability"]).await?;
@@ -172,11 +170,10 @@ async fn measure(
             settled
         );
     }
-    let statuses: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT status, count(*) FROM rm_orders GROUP BY status ORDER BY status",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let statuses: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, count(*) FROM rm_orders GROUP BY status ORDER BY status")
+            .fetch_all(db.pool())
+            .await?;
     let statuses: Vec<String> = statuses.iter().map(|(s, n)| format!("{s} {n}")).collect();
     println!("  orders by status: {}", statuses.join(", "));
     let raw = super::event_store::raw_rate(db, 8, 800).await?;
@@ -194,7 +191,13 @@ async fn measure(
 }
 
 /// The read models an order is priced and placed from.
-const READ_MODELS: [&str; 5] = ["availability", "orders", "price_lists", "companies", "catalog"];
+const READ_MODELS: [&str; 5] = [
+    "availability",
+    "orders",
+    "price_lists",
+    "companies",
+    "catalog",
+];
 
 async fn wait_caught_up(db: &app::db::Db, subscribers: &[&str]) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(3600);

@@ -185,9 +185,10 @@ where
             serde_json::to_string(&*problem).unwrap_or_default(),
         ),
         Err(error) => {
-            // Worth retrying with the same key: give the key back.
-            if let Err(e) = idempotency::release(&state.db, scope, &key).await {
-                tracing::warn!(error = %format!("{e:#}"), "idempotency key not released");
+            // Worth retrying with the same key: hand the key back. The retry keeps this
+            // attempt's resource id, so an order this attempt did place is found, not doubled.
+            if let Err(e) = idempotency::unlock(&state.db, scope, &key).await {
+                tracing::warn!(error = %format!("{e:#}"), "idempotency key not unlocked");
             }
             return error.into_response();
         }
@@ -309,6 +310,7 @@ pub(crate) async fn place(
 ) -> Result<(StatusCode, Value), ApiError> {
     crate::auth::check_channel(principal, request.channel.as_str())?;
     let started = Instant::now();
+    let reference = request.customer_reference.clone().unwrap_or_default();
     match placement::place(
         &state.aggregates,
         state.read_side.as_ref(),
@@ -326,6 +328,8 @@ pub(crate) async fn place(
         }))) => {}
         Err(e) => return Err(place_problem(e)),
     }
+    // A test stops here to play a process whose order was committed but whose answer was lost.
+    app::failpoints::hit("orders::after_placed", &reference)?;
     await_reservation(state, order_id, Duration::from_secs(3)).await?;
     metrics::histogram!("ordercore_order_placement_seconds")
         .record(started.elapsed().as_secs_f64());

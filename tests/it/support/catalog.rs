@@ -7,8 +7,29 @@ use serde_json::{json, Value};
 use super::app::TestApp;
 use super::eventually;
 
+/// The validity of ACME's contract list: from a month ago to eleven months from now, so the
+/// tests see it valid whenever they run, and `after_the_contract()` lies beyond it.
+pub fn contract_window() -> (String, String) {
+    let today = chrono::Utc::now().date_naive();
+    let from = today - chrono::Days::new(30);
+    let to = today + chrono::Days::new(335);
+    (format!("{from}T00:00:00Z"), format!("{to}T23:59:59Z"))
+}
+
+/// A time after ACME's contract list has expired.
+pub fn after_the_contract() -> String {
+    let day = chrono::Utc::now().date_naive() + chrono::Days::new(400);
+    format!("{day}T10:00:00Z")
+}
+
+/// A requested delivery date a week from today.
+pub fn next_week() -> String {
+    (chrono::Utc::now().date_naive() + chrono::Days::new(7)).to_string()
+}
+
 /// The channel, products, companies, lists and stock of SPEC's example.
 pub async fn load_spec_example(app: &TestApp) {
+    let window = contract_window();
     app.put(
         "/v1/erp/channels/b2b-cz",
         &json!({
@@ -71,7 +92,7 @@ pub async fn load_spec_example(app: &TestApp) {
         json!({"kind": "contract", "company_id": "ACME"}),
         "85.00",
         json!([{"min_qty": "50", "unit_price": "80.00"}]),
-        Some(("2026-01-01T00:00:00Z", "2026-12-31T23:59:59Z")),
+        Some((&window.0, &window.1)),
     )
     .await;
     app.post(
@@ -172,6 +193,6 @@ pub fn order_body(lines: Value) -> Value {
     json!({
         "company_id": "ACME", "channel": "b2b-cz", "currency": "CZK", "lines": lines,
         "delivery_address_id": "HQ", "customer_reference": "PO-1", "note": "",
-        "requested_delivery_date": "2026-12-10",
+        "requested_delivery_date": next_week(),
     })
 }
