@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use domain::pricing::{
-    price_document, PricedDocument, PricingProfile, PricingRequest, RequestedLine,
+    price_document, LineResult, PricedDocument, PricingProfile, PricingRequest, RequestedLine,
 };
 use domain::values::{ChannelCode, CompanyId, CurrencyCode};
 
@@ -80,5 +80,26 @@ pub async fn quote(
         vat_rounding: channel.vat_rounding,
         lines: request.lines.clone(),
     };
-    Ok(price_document(&pricing, &book))
+    let document = price_document(&pricing, &book);
+    report_ties(&request.company, &document);
+    Ok(document)
+}
+
+/// A tie between price lists is a configuration error in the ERP's data, not the buyer's: the
+/// line is answered with an error, and ops are told by a warning and a counter they can alert
+/// on (`ordercore_price_list_ties_total`).
+fn report_ties(company: &CompanyId, document: &PricedDocument) {
+    for line in &document.lines {
+        if let LineResult::Failed(failure) = line {
+            if failure.error_type == "ambiguous-price-lists" {
+                metrics::counter!("ordercore_price_list_ties_total").increment(1);
+                tracing::warn!(
+                    company = %company,
+                    sku = %failure.sku,
+                    detail = %failure.detail,
+                    "price lists tie: fix their validity or priority in the ERP"
+                );
+            }
+        }
+    }
 }

@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 
 use crate::both_stores;
 use crate::support::app::TestApp;
-use crate::support::catalog::{add_users, load_spec_example, order_body, wait_for_read_models};
+use crate::support::catalog::{
+    add_users, company, load_spec_example, order_body, wait_for_read_models,
+};
 use crate::support::eventually;
 
 /// Serialises the tests that arm failpoints (a failpoint has one configuration per process).
@@ -125,6 +127,43 @@ both_stores! {
         let refused = app.as_user(Method::POST, &format!("/v1/orders/{own_id}/approve"), "petr", None, None).await.expect(403);
         assert_eq!(refused.body["type"], "/problems/four-eyes-required");
         app.as_user(Method::POST, &format!("/v1/orders/{own_id}/approve"), "eva", None, None).await.expect(200);
+        app.stop().await;
+    }
+}
+
+both_stores! {
+    async fn open_orders_above_the_credit_limit_send_the_next_order_to_an_approver(store: &TestStore) {
+        let app = setup(store).await;
+        let mut beta = company("BETA", "0", json!([]), "CZ", json!("CZ87654321"));
+        beta["message_id"] = json!("c-BETA-limit");
+        beta["credit_limit"] = json!("1000.00");
+        app.put("/v1/erp/companies/BETA", &beta).await.expect(200);
+        wait_for_read_models(&app).await;
+        let body = |quantity: u32| {
+            let mut b = order_body(json!([{"sku": "DRILL-18V", "quantity": quantity}]));
+            b["company_id"] = json!("BETA");
+            b
+        };
+
+        // 5 × 92.00 = 460.00 net, 556.60 gross: within the limit of 1,000.00.
+        let first = place(&app, "karel", "cl-1", &body(5)).await.expect(201).body;
+        assert_eq!(first["status"], "ready_for_erp", "{first}");
+        assert_eq!(first["total_gross"], "556.60");
+        wait_for_read_models(&app).await;
+
+        // The same again: 556.60 open + 556.60 is above the limit.
+        let second = place(&app, "karel", "cl-2", &body(5)).await.expect(201).body;
+        assert_eq!(second["status"], "pending_approval", "{second}");
+        let reasons = second["approval_reasons"].as_array().unwrap();
+        assert!(reasons.iter().any(|r| r.as_str().unwrap().contains("credit limit 1000.00 CZK exceeded: open orders 556.60")), "{reasons:?}");
+
+        // A cancelled order no longer counts: 556.60 (the second, still open) + 333.96 fits.
+        let first_id = first["order_id"].as_str().unwrap();
+        app.as_user(Method::POST, &format!("/v1/orders/{first_id}/cancel"), "karel", None, Some(&json!({"comment": "not needed"}))).await.expect(200);
+        wait_for_read_models(&app).await;
+        let third = place(&app, "karel", "cl-3", &body(3)).await.expect(201).body;
+        assert_eq!(third["total_gross"], "333.96");
+        assert_eq!(third["status"], "ready_for_erp", "{third}");
         app.stop().await;
     }
 }

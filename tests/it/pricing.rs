@@ -128,6 +128,26 @@ both_stores! {
 }
 
 both_stores! {
+    async fn a_tie_between_price_lists_is_a_line_error_and_counted_for_ops(store: &TestStore) {
+        let app = TestApp::start(store).await;
+        load_spec_example(&app).await;
+        // A second undated level list for VO with the same priority: nothing decides between them.
+        price_list(&app, "VO2-CZK", json!({"kind": "level", "level": "VO"}), "91.00", json!([]), None).await;
+        wait_for_read_models(&app).await;
+        let q = quote(&app, "BETA", "b2b-cz", None, json!([{"sku": "DRILL-18V", "quantity": 1}])).await;
+        let error = &q["lines"][0]["error"];
+        assert_eq!(error["type"], "/problems/ambiguous-price-lists", "{q}");
+        let detail = error["detail"].as_str().unwrap();
+        assert!(detail.contains("VO-CZK") && detail.contains("VO2-CZK"), "{detail}");
+        let metrics = app.get("/metrics").await.expect(200).text;
+        let ties = metrics.lines().find(|l| l.starts_with("ordercore_price_list_ties_total")).unwrap_or_else(|| panic!("no tie counter in {metrics}"));
+        let count: f64 = ties.rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(count >= 1.0, "{ties}");
+        app.stop().await;
+    }
+}
+
+both_stores! {
     async fn a_repeated_erp_message_gets_the_first_answer_and_changes_nothing(store: &TestStore) {
         let app = TestApp::start(store).await;
         let message = json!({"message_id": "m-1", "name": "Hammer", "unit": "pcs", "vat_class": "standard", "active": true});
@@ -172,10 +192,12 @@ both_stores! {
         })).await.expect(422);
         assert_eq!(reply.header("content-type"), Some("application/problem+json"));
         let fields: Vec<&str> = reply.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-        for expected in ["entries[2].unit_price", "entries[3].unit_price", "entries[4].sku", "entries[5].currency", "entries[5].tiers", "entries[5].sku", "valid_to"] {
+        for expected in ["entries[1].sku", "entries[2].unit_price", "entries[3].unit_price", "entries[4].sku", "entries[5].currency", "entries[5].tiers", "entries[5].sku", "valid_to"] {
             assert!(fields.contains(&expected), "{expected} missing from {fields:?}");
         }
-        // SKU existence is checked once the message is well-formed.
+        let ghost = reply.body["errors"].as_array().unwrap().iter().find(|e| e["field"] == "entries[1].sku").unwrap();
+        assert_eq!(ghost["message"], "unknown SKU GHOST", "an unknown SKU is named beside the malformed entries");
+        // A message whose only fault is an unknown SKU.
         let reply = app.put("/v1/erp/price-lists/BAD-2", &json!({
             "message_id": "bad-2", "kind": "base", "currency": "CZK",
             "entries": [{"sku": "DRILL-18V", "unit_price": "10.00"}, {"sku": "GHOST", "unit_price": "10.00"}],

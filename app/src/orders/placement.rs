@@ -181,10 +181,10 @@ async fn approval_reasons(
             .map_err(|e| PlaceError::Store(format!("{e:#}")))?;
         if open + total_gross > limit.value() {
             reasons.push(format!(
-                "credit limit {} {} exceeded: open orders {} + this order {}",
+                "credit limit {:.2} {} exceeded: open orders {:.2} + this order {:.2}",
                 limit.value(),
                 request.currency,
-                open.round_dp(2),
+                open,
                 total_gross
             ));
         }

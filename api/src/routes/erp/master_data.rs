@@ -439,23 +439,22 @@ pub async fn put_price_list(
         body,
         |doc, message_id| async move {
             let mut input = Input::new();
-            let Some((header, entries)) = read_price_list(&mut input, &code, &doc) else {
-                return Ok(Outcome::Invalid(input.finish().err().unwrap_or_default()));
-            };
-            // Every SKU must be a product we know (checked against the event log itself).
-            let skus: Vec<&str> = entries.iter().map(|e| e.sku().as_str()).collect();
+            let read = read_price_list(&mut input, &code, &doc);
+            // Every SKU must be a product we know (checked against the event log itself), also
+            // where other entries are malformed, so one answer lists every bad entry.
+            let skus: Vec<&str> = read.skus.iter().map(|(_, sku)| sku.as_str()).collect();
             let known = app::erp::master_data::existing(&state.db, "product", &skus).await?;
-            for (i, entry) in entries.iter().enumerate() {
-                if !known.contains(entry.sku().as_str()) {
+            for (i, sku) in &read.skus {
+                if !known.contains(sku.as_str()) {
                     input.error(
-                        join(&index("entries", i), "sku"),
-                        format!("unknown SKU {}", entry.sku()),
+                        join(&index("entries", *i), "sku"),
+                        format!("unknown SKU {sku}"),
                     );
                 }
             }
-            if !input.errors().is_empty() {
+            let (Some((header, entries)), true) = (read.list, input.errors().is_empty()) else {
                 return Ok(Outcome::Invalid(input.finish().err().unwrap_or_default()));
-            }
+            };
             let count = entries.len();
             let list = header.code().clone();
             let command = PriceListCommand::Import { header, entries };
@@ -494,10 +493,24 @@ pub async fn put_price_list(
     .await
 }
 
-fn read_price_list(
+/// A price-list message as read: the list when every field was valid, and each well-formed
+/// SKU with its entry's index either way (for the existence check).
+struct ReadPriceList {
+    list: Option<(PriceListHeader, Vec<PriceEntry>)>,
+    skus: Vec<(usize, Sku)>,
+}
+
+fn read_price_list(input: &mut Input, code: &str, doc: &Value) -> ReadPriceList {
+    let mut skus = Vec::new();
+    let list = read_price_list_into(input, code, doc, &mut skus);
+    ReadPriceList { list, skus }
+}
+
+fn read_price_list_into(
     input: &mut Input,
     code: &str,
     doc: &Value,
+    skus: &mut Vec<(usize, Sku)>,
 ) -> Option<(PriceListHeader, Vec<PriceEntry>)> {
     let code = input.parsed(PriceListCode::parse(code), "code");
     let root = input.root(doc)?;
@@ -541,6 +554,7 @@ fn read_price_list(
                 .string(e, "sku", &path)
                 .and_then(|s| input.parsed(Sku::parse(s), &join(&path, "sku")));
             if let Some(sku) = &sku {
+                skus.push((i, sku.clone()));
                 if let Some(first) = first_seen.insert(sku.to_string(), i) {
                     input.error(
                         join(&path, "sku"),
