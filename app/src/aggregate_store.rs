@@ -109,8 +109,25 @@ where
         command: A::Command,
         metadata: &CommandMetadata,
     ) -> Result<Committed<A>, AggregateError<A::Error>> {
+        self.execute_expecting(id, command, metadata, None).await
+    }
+
+    /// Like [`Self::execute`], only when the aggregate is at `expected_version` (`If-Match`):
+    /// otherwise, or when it changes before the commit, `AggregateConflict` and nothing is
+    /// written. The version is checked on the very state the command is decided and committed
+    /// on, so no change can slip in between the check and the commit.
+    pub async fn execute_expecting(
+        &self,
+        id: &str,
+        command: A::Command,
+        metadata: &CommandMetadata,
+        expected_version: Option<usize>,
+    ) -> Result<Committed<A>, AggregateError<A::Error>> {
         let mut context = self.loader.load_aggregate(id).await?;
         let before_version = context.current_sequence;
+        if expected_version.is_some_and(|expected| expected != before_version) {
+            return Err(AggregateError::AggregateConflict);
+        }
         let before = self
             .snapshotting
             .as_ref()

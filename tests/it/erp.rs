@@ -91,6 +91,9 @@ both_stores! {
         assert_eq!(status(&app, &id, ship("s-1", "SH-1", "4")).await.expect(200).body["status"], "partially_shipped");
         status(&app, &id, ship("s-1b", "SH-1", "4")).await.expect(200);
         assert_eq!(status(&app, &id, ship("s-2", "SH-2", "6")).await.expect(200).body["status"], "shipped");
+        // Goods on the road cannot be cancelled from the e-shop.
+        let late = app.as_user(Method::POST, &format!("/v1/orders/{id}/cancel"), "jana", None, Some(&json!({"comment": "too late"}))).await.expect(409);
+        assert_eq!(late.body["type"], "/problems/already-shipped", "{}", late.text);
         status(&app, &id, json!({"message_id": "d-1", "status": "delivered", "shipment_id": "SH-2"})).await.expect(200);
         // A late "accepted" does not move it back.
         assert_eq!(status(&app, &id, json!({"message_id": "a-late", "status": "accepted", "erp_order_no": "ERP-000001"})).await.expect(200).body["status"], "shipped");

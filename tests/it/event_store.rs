@@ -66,6 +66,23 @@ both_stores! {
 }
 
 both_stores! {
+    async fn a_command_expecting_a_version_the_aggregate_has_left_writes_nothing(store: &TestStore) {
+        let db = store.db().await;
+        let accounts = AggregateStore::<Account>::new(&db, Loading::Events, ());
+        accounts.execute("a-1", AccountCommand::Open, &meta()).await.unwrap();
+        let (_, seen) = accounts.load("a-1").await.unwrap();
+        // Someone else's change lands after the caller read version `seen` (If-Match).
+        accounts.execute("a-1", AccountCommand::Deposit(5), &meta()).await.unwrap();
+        let stale = accounts.execute_expecting("a-1", AccountCommand::Deposit(40), &meta(), Some(seen)).await.err().unwrap();
+        assert!(matches!(stale, AggregateError::AggregateConflict), "{stale}");
+        assert_eq!(accounts.load("a-1").await.unwrap().0.balance, 5);
+        let (_, now) = accounts.load("a-1").await.unwrap();
+        let ok = accounts.execute_expecting("a-1", AccountCommand::Deposit(40), &meta(), Some(now)).await.unwrap();
+        assert_eq!((ok.version, ok.state.balance), (now + 1, 45));
+    }
+}
+
+both_stores! {
     async fn a_concurrent_append_to_the_same_aggregate_fails_as_a_conflict(store: &TestStore) {
         let db = store.db().await;
         let accounts = AggregateStore::<Account>::new(&db, Loading::Events, ());

@@ -5,6 +5,7 @@ mod audit;
 mod audit_api;
 mod demo;
 mod erp;
+mod erp_inbound;
 mod event_store;
 mod faults;
 mod gap;

@@ -157,10 +157,10 @@ both_stores! {
         let again = app.put("/v1/erp/products/HAMMER", &message).await.expect(200);
         assert_eq!(again.header("idempotent-replayed"), Some("true"));
         assert_eq!(again.body, first.body);
-        // Even a reused id with another body changes nothing: the first answer stands.
+        // A reused id with another body changes nothing (refused as a conflict, see erp_inbound).
         let mut changed = message.clone();
         changed["name"] = json!("Sledgehammer");
-        app.put("/v1/erp/products/HAMMER", &changed).await.expect(200);
+        app.put("/v1/erp/products/HAMMER", &changed).await.expect(409);
         assert_eq!(event_count(&app).await, events);
         // A new message with the same content is applied and changes nothing either.
         let mut same = message.clone();

@@ -250,11 +250,15 @@ pub async fn get_price_sheet(
         .as_ref()
         .map(|c| input.parsed(CurrencyCode::parse(c.clone()), "currency"));
     let skus: Option<Vec<Sku>> = query.skus.as_ref().map(|list| {
-        list.split(',')
+        let skus: Vec<Sku> = list
+            .split(',')
             .filter(|s| !s.is_empty())
-            .take(1000)
             .filter_map(|s| input.parsed(Sku::parse(s.trim()), "skus"))
-            .collect()
+            .collect();
+        if skus.len() > 1000 {
+            input.error("skus", "at most 1000 SKUs");
+        }
+        skus
     });
     let (Some(company), Some(channel), true) = (company, channel, input.errors().is_empty()) else {
         return Err(Problem::validation(input.finish().err().unwrap_or_default()).into());

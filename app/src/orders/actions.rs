@@ -116,9 +116,21 @@ pub async fn act(
             }
         }
     };
-    aggregates
+    // The version is checked again on the state the command commits on: a change that lands
+    // after the check above is caught here, never applied over.
+    let result = aggregates
         .orders
-        .execute(order_id, command, metadata)
-        .await
-        .map_err(ActionError::Command)
+        .execute_expecting(order_id, command, metadata, expected_version)
+        .await;
+    match (result, expected_version) {
+        (Err(AggregateError::AggregateConflict), Some(expected)) => {
+            let (_, current) = aggregates
+                .orders
+                .load(order_id)
+                .await
+                .map_err(ActionError::Command)?;
+            Err(ActionError::StaleVersion { expected, current })
+        }
+        (result, _) => result.map_err(ActionError::Command),
+    }
 }

@@ -1,6 +1,7 @@
 //! The ERP's inbound API. Every message carries a `message_id`: a repeated message gets the
 //! first answer again (`Idempotent-Replayed: true`) and changes nothing. A message that fails
-//! validation is refused as a whole, listing every bad field, and kept in quarantine.
+//! validation is refused as a whole, listing every bad field, and kept in quarantine; so is a
+//! message reusing an id with a different body (409), which would otherwise be lost unseen.
 
 pub mod feedback;
 pub mod master_data;
@@ -91,14 +92,30 @@ where
 
     let hash = inbox::fingerprint(&body);
     if let Some(answer) = inbox::lookup(db, &message_id, &hash).await? {
-        metrics::counter!("ordercore_erp_messages_total", "outcome" => "replayed").increment(1);
         if answer.body_differs {
+            // Replaying the first answer would drop this message's content unseen: refuse it,
+            // keep it for ops, and leave the first answer standing for true repeats.
             tracing::warn!(
                 message_id,
                 endpoint,
-                "message id reused with another body; first answer replayed"
+                "message id reused with another body; refused and quarantined"
             );
+            let problem = Problem {
+                errors: vec![FieldError::new(
+                    "message_id",
+                    "already used for a different message",
+                )],
+                ..Problem::conflict(format!(
+                    "message_id {message_id} was already used for a different message; \
+                     send new content under a new message_id"
+                ))
+            };
+            let errors = serde_json::to_value(&problem.errors).unwrap_or_default();
+            inbox::quarantine(db, Some(&message_id), endpoint, &errors, &body).await?;
+            metrics::counter!("ordercore_erp_messages_total", "outcome" => "conflict").increment(1);
+            return Ok(problem.into_response());
         }
+        metrics::counter!("ordercore_erp_messages_total", "outcome" => "replayed").increment(1);
         return Ok(replay(answer));
     }
 
