@@ -128,12 +128,22 @@ pub async fn events(database_url: &str, command: EventsCommand) -> anyhow::Resul
             app::transfer::import_with(&db, &mut reader, &progress, &reactors)
                 .await
                 .map(|summary| {
+                    let unsealed = summary.events - summary.sealed_in_file;
+                    let warning = if unsealed > 0 {
+                        format!(
+                            "\nwarning: {unsealed} events came without a seal (written after the \
+                             export's last seal); they are sealed now, so the chain vouches for \
+                             them from this import on, not from when they were written"
+                        )
+                    } else {
+                        String::new()
+                    };
                     format!(
-                        "imported {} events into {} ({} sealed in the file, {} sealed now); {}",
+                        "imported {} events into {} ({} sealed in the file, {unsealed} sealed \
+                         now); {}{warning}",
                         summary.events,
                         db.display_url(),
                         summary.sealed_in_file,
-                        summary.events - summary.sealed_in_file,
                         head_text(summary.head.as_ref())
                     )
                 })

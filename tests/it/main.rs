@@ -9,6 +9,7 @@ mod erp_inbound;
 mod event_store;
 mod faults;
 mod gap;
+mod order_list;
 mod orders;
 mod pricing;
 mod security;

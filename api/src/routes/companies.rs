@@ -333,6 +333,19 @@ pub async fn list_orders(
     if !(1..=200).contains(&limit) {
         errors.push(FieldError::new("limit", "must be 1 to 200"));
     }
+    if let Some(status) = &q.status {
+        if serde_json::from_value::<domain::order::OrderStatus>(json!(status)).is_err() {
+            errors.push(FieldError::new(
+                "status",
+                format!("unknown order status {status:?}"),
+            ));
+        }
+    }
+    if let Some(buyer) = &q.buyer {
+        if let Err(e) = UserId::parse(buyer.clone()) {
+            errors.push(FieldError::new("buyer", e.to_string()));
+        }
+    }
     for (field, value) in [("from", &q.from), ("to", &q.to)] {
         if let Some(v) = value {
             if chrono::DateTime::parse_from_rfc3339(v).is_err() {
