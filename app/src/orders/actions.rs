@@ -50,7 +50,46 @@ pub enum ActionError {
 
 /// Takes `action` on `order_id` as `user` of `company` (the company the caller says it acts
 /// for: an order of another company is reported as unknown, never shown).
+///
+/// Without `expected_version`, a race lost to another writer (typically the reservation process
+/// manager moving a fresh order along) is decided again on the new state, a few times: the
+/// person asked for the action on the order as it is, and every rule is checked again. With
+/// `expected_version` (`If-Match`), the caller asked for that version only: no retry.
 pub async fn act(
+    aggregates: &Aggregates,
+    company_id: &CompanyId,
+    order_id: &str,
+    user_id: &UserId,
+    action: OrderAction,
+    expected_version: Option<usize>,
+    metadata: &CommandMetadata,
+) -> Result<Committed<Order>, ActionError> {
+    let mut attempt = 0u32;
+    loop {
+        let result = act_once(
+            aggregates,
+            company_id,
+            order_id,
+            user_id,
+            action.clone(),
+            expected_version,
+            metadata,
+        )
+        .await;
+        match result {
+            Err(ActionError::Command(AggregateError::AggregateConflict))
+                if expected_version.is_none() && attempt < 5 =>
+            {
+                attempt += 1;
+                let jitter = rand::random_range(0..=(5u64 << attempt));
+                tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn act_once(
     aggregates: &Aggregates,
     company_id: &CompanyId,
     order_id: &str,

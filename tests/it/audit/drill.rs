@@ -8,7 +8,7 @@ use app::db::{Backend, Db};
 use app::event_log;
 use app::subscription::checksum::checksums;
 use app::subscription::load_checkpoint;
-use app::transfer::{export, import};
+use app::transfer::{export, import, import_with};
 
 use super::{event_count, seal_count};
 use crate::support::app::TestApp;
@@ -17,10 +17,17 @@ use crate::support::eventually;
 use crate::support::raw;
 use crate::support::store::TestStore;
 
-/// Waits until every committed event is sealed and every read model stands at the head.
+/// Waits until every committed event is sealed and every subscriber (read models, the sealer
+/// and the process managers, whose reactions are events too) stands at the head.
 async fn caught_up(db: &Db) {
-    let mut names: Vec<&str> = projections::all().iter().map(|p| p.name()).collect();
-    names.push(app::audit::SEALER_NAME);
+    let names: Vec<&str> = api::server::subscribers(db)
+        .iter()
+        .map(|s| s.name())
+        .collect();
+    assert!(
+        names.contains(&app::audit::SEALER_NAME) && names.contains(&"order_reservations"),
+        "{names:?}"
+    );
     eventually(
         "read models and sealer to catch up",
         Duration::from_secs(60),
@@ -51,17 +58,30 @@ async fn drill(from: Backend, to: Backend) {
     ) else {
         return;
     };
-    let app = TestApp::start(&source).await;
+    let erp = crate::support::fake_erp::FakeErp::start(Default::default()).await;
+    let app = TestApp::start_with_erp(&source, &erp.url, &erp.secret).await;
     load_spec_example(&app).await;
+    orders_and_an_invoice(&app).await;
     let db = app.db().clone();
     caught_up(&db).await;
     let digests = checksums(&db, &projections::all())
         .await
         .expect("source checksums");
+    let empty: Vec<&str> = digests
+        .iter()
+        .filter(|d| d.rows == 0)
+        .map(|d| d.name.as_str())
+        .collect();
     assert!(
-        digests.iter().filter(|d| d.rows > 0).count() >= 5,
+        digests.iter().filter(|d| d.rows > 0).count() >= 7,
         "read models with rows: {digests:?}"
     );
+    for busy in ["orders", "invoices"] {
+        assert!(
+            digests.iter().any(|d| d.name.contains(busy) && d.rows > 0),
+            "no {busy} rows to compare; empty read models: {empty:?}"
+        );
+    }
     let before = app::audit::verify(&db).await.expect("verify the source");
     assert!(
         before.ok && before.sealed == before.events,
@@ -70,14 +90,31 @@ async fn drill(from: Backend, to: Backend) {
     );
     let mut file = Vec::new();
     let exported = export(&db, &mut file, &|_, _| {}).await.expect("export");
+    if exported.events != before.events as u64 {
+        let tail: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT position, aggregate_type, event_type FROM events WHERE position > $1 ORDER BY position",
+        )
+        .bind(before.events)
+        .fetch_all(db.pool())
+        .await
+        .unwrap_or_default();
+        panic!("events were written after the source was checked: {tail:?}");
+    }
     assert_eq!(
         (exported.events, exported.sealed),
         (before.events as u64, before.sealed as u64)
     );
     app.stop().await;
 
+    // As `ordercore events import` does: the reactors' effects happened at the source, so they
+    // start after the imported events (from zero they would reserve, release and send again).
     let target_db = target.db().await;
-    let imported = import(&target_db, &mut file.as_slice(), &|_, _| {})
+    let reactors: Vec<&str> = api::server::subscribers(&target_db)
+        .iter()
+        .filter(|s| s.kind() == "reactor")
+        .map(|s| s.name())
+        .collect();
+    let imported = import_with(&target_db, &mut file.as_slice(), &|_, _| {}, &reactors)
         .await
         .expect("import");
     assert_eq!(imported.events, exported.events);
@@ -149,6 +186,96 @@ async fn drill(from: Backend, to: Backend) {
         .expect_err("a truncated file");
     assert!(format!("{err:#}").contains("announces"), "{err:#}");
     assert_eq!(event_count(&spare_db).await, 0);
+}
+
+/// Orders in several states and an invoice, so the order read models have rows to compare.
+async fn orders_and_an_invoice(app: &TestApp) {
+    use reqwest::Method;
+    use serde_json::json;
+    crate::support::catalog::add_users(app).await;
+    let mut ids = Vec::new();
+    for (i, quantity) in [2, 3, 4].iter().enumerate() {
+        let body =
+            crate::support::catalog::order_body(json!([{"sku": "BOOK-1", "quantity": quantity}]));
+        let order = app
+            .as_user(
+                Method::POST,
+                "/v1/orders",
+                "jana",
+                Some(&format!("drill-{i}")),
+                Some(&body),
+            )
+            .await
+            .expect(201)
+            .body;
+        ids.push(order["order_id"].as_str().unwrap().to_string());
+    }
+    app.as_user(
+        Method::POST,
+        &format!("/v1/orders/{}/cancel", ids[1]),
+        "jana",
+        None,
+        Some(&json!({"comment": "drill"})),
+    )
+    .await
+    .expect(200);
+    // Every order settles with the fake ERP (accepted, or its cancellation confirmed) before
+    // the log is exported, so no dispatch is still writing events meanwhile.
+    for (id, settled) in [
+        (&ids[0], "accepted_by_erp"),
+        (&ids[1], "cancelled"),
+        (&ids[2], "accepted_by_erp"),
+    ] {
+        until(app, id, settled).await;
+    }
+    let invoiced = &ids[0];
+    app.post(
+        &format!("/v1/erp/orders/{invoiced}/status"),
+        &json!({
+            "message_id": "drill-ship", "status": "shipped", "shipment_id": "SH-DRILL",
+            "lines": [{"sku": "BOOK-1", "warehouse": "PRG", "quantity": "2"}],
+        }),
+    )
+    .await
+    .expect(200);
+    app.post("/v1/erp/invoices", &json!({
+        "message_id": "drill-inv", "number": "FV-DRILL", "kind": "invoice", "company_id": "ACME", "currency": "CZK",
+        "order_ids": [ids[0]],
+        "lines": [{"sku": "BOOK-1", "quantity": "2", "unit_price": "85.00", "vat_rate": "12", "net": "170.00"}],
+        "vat": [{"rate": "12", "base": "170.00", "vat": "20.40"}],
+        "total_net": "170.00", "total_vat": "20.40", "total_gross": "190.40",
+        "issued_on": "2026-12-05", "due_on": "2026-12-19", "payments": [],
+    })).await.expect(200);
+    until(app, invoiced, "completed").await;
+}
+
+async fn until(app: &TestApp, id: &str, status: &str) {
+    eventually(
+        &format!("order {id} to be {status}"),
+        Duration::from_secs(30),
+        || async {
+            let order = app
+                .as_user(
+                    reqwest::Method::GET,
+                    &format!("/v1/orders/{id}"),
+                    "jana",
+                    None,
+                    None,
+                )
+                .await
+                .expect(200)
+                .body;
+            let history: Vec<String> = order["status_history"]
+                .as_array()?
+                .iter()
+                .filter_map(|h| h["event"].as_str().map(str::to_string))
+                .collect();
+            // A cancellation is settled once the ERP confirmed it (or it never reached the ERP).
+            let pending = history.last().is_some_and(|e| e == "CancellationRequested");
+            (order["status"] == status && !pending).then_some(())
+        },
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -228,8 +355,15 @@ async fn a_chain_in_commit_order_survives_an_import_that_orders_by_position() {
     let mut file = Vec::new();
     let exported = export(&db, &mut file, &|_, _| {}).await.expect("export");
     assert_eq!((exported.events, exported.sealed), (4, 3));
+    // As `ordercore events import` does: the reactors' effects happened at the source, so they
+    // start after the imported events (from zero they would reserve, release and send again).
     let target_db = target.db().await;
-    let imported = import(&target_db, &mut file.as_slice(), &|_, _| {})
+    let reactors: Vec<&str> = api::server::subscribers(&target_db)
+        .iter()
+        .filter(|s| s.kind() == "reactor")
+        .map(|s| s.name())
+        .collect();
+    let imported = import_with(&target_db, &mut file.as_slice(), &|_, _| {}, &reactors)
         .await
         .expect("import");
     assert_eq!((imported.events, imported.sealed_in_file), (4, 3));
