@@ -199,3 +199,54 @@ async fn a_key_over_its_rate_limit_is_told_when_to_come_back() {
     );
     app.stop().await;
 }
+
+both_stores! {
+    async fn prices_are_quoted_only_to_users_of_the_company(store: &TestStore) {
+        let app = TestApp::start(store).await;
+        load_spec_example(&app).await;
+        add_users(&app).await;
+        let body = |company: &str| json!({"company_id": company, "channel": "b2b-cz", "currency": "CZK", "lines": [{"sku": "DRILL-18V", "quantity": 60}]});
+        let quote = |user: Option<&'static str>, company: &'static str| {
+            let app = &app;
+            let body = body(company);
+            async move {
+                let headers: Vec<(&str, &str)> = user.map(|u| ("x-acting-user", u)).into_iter().collect();
+                app.request(Method::POST, "/v1/prices/quote", Some(&body), &headers).await
+            }
+        };
+        let sheet = |user: Option<&'static str>, company: &'static str| {
+            let app = &app;
+            async move {
+                let headers: Vec<(&str, &str)> = user.map(|u| ("x-acting-user", u)).into_iter().collect();
+                app.request(Method::GET, &format!("/v1/companies/{company}/prices?channel=b2b-cz"), None, &headers).await
+            }
+        };
+        // ACME's own buyer sees ACME's contract price.
+        let own = quote(Some("jana"), "ACME").await.expect(200).body;
+        assert_eq!(own["lines"][0]["unit_price"], "80.00", "{own}");
+        let own_sheet = sheet(Some("jana"), "ACME").await.expect(200).body;
+        assert!(own_sheet["items"].as_array().unwrap().iter().any(|i| i["explanation"]["kind"] == "contract"), "{own_sheet}");
+        // BETA's buyer cannot read ACME's prices, nor can an unknown user; no user is a 400.
+        for (user, company) in [(Some("karel"), "ACME"), (Some("nobody"), "ACME"), (Some("jana"), "BETA")] {
+            for (what, reply) in [("quote", quote(user, company).await), ("price sheet", sheet(user, company).await)] {
+                assert_eq!(reply.status.as_u16(), 403, "{what} of {company} as {user:?}: {}", reply.text);
+                assert_eq!(reply.header("content-type"), Some("application/problem+json"));
+                assert_eq!(reply.body["type"], "/problems/foreign-user", "{}", reply.text);
+                assert!(reply.text.find("80.00").is_none(), "{what} leaked a price: {}", reply.text);
+            }
+        }
+        for (what, reply) in [("quote", quote(None, "ACME").await), ("price sheet", sheet(None, "ACME").await)] {
+            assert_eq!(reply.status.as_u16(), 400, "{what} without X-Acting-User: {}", reply.text);
+            assert_eq!(reply.body["type"], "/problems/acting-user-required");
+        }
+        // A deactivated user is refused too.
+        app.post("/v1/companies/ACME/users/tomas/deactivate", &json!({})).await.expect(200);
+        let reply = quote(Some("tomas"), "ACME").await;
+        assert_eq!(reply.status.as_u16(), 403, "{}", reply.text);
+        assert_eq!(reply.body["type"], "/problems/inactive-user");
+        // An unknown company stays the body's field error.
+        let unknown = quote(Some("jana"), "NOBODY").await.expect(422);
+        assert_eq!(unknown.body["errors"][0]["field"], "company_id");
+        app.stop().await;
+    }
+}

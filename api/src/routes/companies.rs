@@ -35,20 +35,39 @@ pub(crate) async fn member(
     headers: &HeaderMap,
     admin: bool,
 ) -> Result<UserId, ApiError> {
+    let company_state = load_company(state, company).await?;
+    if company_state.master().is_none() {
+        return Err(Problem::not_found(format!("no company {company}")).into());
+    }
+    member_of(&company_state, company, headers, admin)
+}
+
+/// The company aggregate as it stands.
+pub(crate) async fn load_company(
+    state: &AppState,
+    company: &CompanyId,
+) -> Result<domain::company::Company, ApiError> {
     let (company_state, _) = state
         .aggregates
         .companies
         .load(company.as_str())
         .await
         .map_err(command_error::<CompanyError>)?;
-    if company_state.master().is_none() {
-        return Err(Problem::not_found(format!("no company {company}")).into());
-    }
+    Ok(company_state)
+}
+
+/// [`member`] on a company already loaded (and known to be registered).
+pub(crate) fn member_of(
+    company_state: &domain::company::Company,
+    company: &CompanyId,
+    headers: &HeaderMap,
+    admin: bool,
+) -> Result<UserId, ApiError> {
     if admin && headers.get("x-acting-user").is_none() {
         return Ok(UserId::parse("e-shop").map_err(anyhow::Error::from)?);
     }
     let user = acting_user(headers)?;
-    let found = active_user(&company_state, company, &user).map_err(|e| {
+    let found = active_user(company_state, company, &user).map_err(|e| {
         Problem::new(
             StatusCode::FORBIDDEN,
             e.code(),
