@@ -250,3 +250,105 @@ both_stores! {
         app.stop().await;
     }
 }
+
+/// An invoice from the ERP for one order of ACME.
+fn invoice(number: &str, order_id: &str, sku: &str) -> Value {
+    json!({
+        "message_id": format!("inv-{number}"), "number": number, "kind": "invoice", "company_id": "ACME", "currency": "CZK",
+        "order_ids": [order_id],
+        "lines": [{"sku": sku, "quantity": "1", "unit_price": "100.00", "vat_rate": "21", "net": "100.00"}],
+        "vat": [{"rate": "21", "base": "100.00", "vat": "21.00"}],
+        "total_net": "100.00", "total_vat": "21.00", "total_gross": "121.00",
+        "issued_on": "2026-12-05", "due_on": "2026-12-19", "payments": [],
+    })
+}
+
+fn names(list: &Value, field: &str) -> Vec<String> {
+    let mut names: Vec<String> = list["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a list: {list}"))
+        .iter()
+        .map(|i| i[field].as_str().unwrap_or_default().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+both_stores! {
+    async fn an_eshop_key_sees_only_its_channels_invoices_purchases_and_templates(store: &TestStore) {
+        let erp = crate::support::fake_erp::FakeErp::start(Default::default()).await;
+        let app = TestApp::start_with_erp(store, &erp.url, &erp.secret).await;
+        load_spec_example(&app).await;
+        add_users(&app).await;
+        let cz = key(&app, &[Scope::Eshop(Some("b2b-cz".into()))]).await;
+        let line = key(&app, &[Scope::Eshop(Some("b2b-line".into()))]).await;
+        let call = |token: &str, method: Method, path: String, body: Option<Value>, idem: Option<&'static str>| {
+            let app = &app;
+            let token = token.to_string();
+            async move {
+                let mut headers = vec![("x-acting-user", "jana")];
+                headers.extend(idem.map(|k| ("idempotency-key", k)));
+                app.request_with_key(&token, method, &path, body.as_ref(), &headers).await
+            }
+        };
+        // One order through each channel, each accepted by the ERP and invoiced.
+        let mut order = order_body(json!([{"sku": "BOOK-1", "quantity": 1}]));
+        let cz_order = call(&cz, Method::POST, "/v1/orders".into(), Some(order.clone()), Some("cz-order")).await.expect(201).body["order_id"].as_str().unwrap().to_string();
+        order["channel"] = json!("b2b-line");
+        order["lines"] = json!([{"sku": "DRILL-18V", "quantity": 1}]);
+        let line_order = call(&line, Method::POST, "/v1/orders".into(), Some(order), Some("line-order")).await.expect(201).body["order_id"].as_str().unwrap().to_string();
+        for id in [&cz_order, &line_order] {
+            crate::support::eventually(&format!("order {id} accepted by the ERP"), std::time::Duration::from_secs(30), || async {
+                let o = app.as_user(Method::GET, &format!("/v1/orders/{id}"), "jana", None, None).await.body;
+                (o["status"] == "accepted_by_erp").then_some(())
+            }).await;
+        }
+        app.post("/v1/erp/invoices", &invoice("FV-CZ", &cz_order, "BOOK-1")).await.expect(200);
+        app.post("/v1/erp/invoices", &invoice("FV-LINE", &line_order, "DRILL-18V")).await.expect(200);
+        // Templates: one from each channel's order, one bound to no channel.
+        for (token, name, from) in [(&cz, "from cz", &cz_order), (&line, "from line", &line_order)] {
+            call(token, Method::POST, "/v1/companies/ACME/order-templates".into(), Some(json!({"name": name, "from_order_id": from})), None).await.expect(201);
+        }
+        let plain = call(&cz, Method::POST, "/v1/companies/ACME/order-templates".into(), Some(json!({"name": "plain", "lines": [{"sku": "BOOK-1", "quantity": 1}]})), None).await.expect(201).body;
+        let plain_id = plain["template_id"].as_str().unwrap().to_string();
+        crate::support::catalog::wait_for_read_models(&app).await;
+
+        for (who, token, invoices, skus, templates) in [
+            ("b2b-cz key", cz.as_str(), vec!["FV-CZ"], vec!["BOOK-1"], vec!["from cz", "plain"]),
+            ("b2b-line key", line.as_str(), vec!["FV-LINE"], vec!["DRILL-18V"], vec!["from line", "plain"]),
+            ("eshop:* key", app.key.as_str(), vec!["FV-CZ", "FV-LINE"], vec!["BOOK-1", "DRILL-18V"], vec!["from cz", "from line", "plain"]),
+        ] {
+            let got = call(token, Method::GET, "/v1/companies/ACME/invoices".into(), None, None).await.expect(200).body;
+            assert_eq!(names(&got, "number"), invoices, "{who}: invoices {got}");
+            let got = call(token, Method::GET, "/v1/companies/ACME/purchase-history".into(), None, None).await.expect(200).body;
+            assert_eq!(names(&got, "sku"), skus, "{who}: purchase history {got}");
+            let got = call(token, Method::GET, "/v1/companies/ACME/order-templates".into(), None, None).await.expect(200).body;
+            assert_eq!(names(&got, "name"), templates, "{who}: templates {got}");
+        }
+        // A page of one invoice is still full for a key that sees only some.
+        let page = call(&cz, Method::GET, "/v1/companies/ACME/invoices?limit=1".into(), None, None).await.expect(200).body;
+        assert_eq!(names(&page, "number"), vec!["FV-CZ"], "{page}");
+
+        // The other channel's template and order are not there for the b2b-cz key, nor can it
+        // make a template of that order or bind a template to that channel.
+        let templates = app.as_user(Method::GET, "/v1/companies/ACME/order-templates", "jana", None, None).await.body;
+        let line_template = templates["items"].as_array().unwrap().iter().find(|t| t["name"] == "from line").unwrap()["template_id"].as_str().unwrap().to_string();
+        let renamed = call(&cz, Method::PUT, format!("/v1/companies/ACME/order-templates/{line_template}"), Some(json!({"name": "mine"})), None).await;
+        assert_eq!(renamed.status.as_u16(), 404, "{}", renamed.text);
+        let deleted = call(&cz, Method::DELETE, format!("/v1/companies/ACME/order-templates/{line_template}"), None, None).await;
+        assert_eq!(deleted.status.as_u16(), 404, "{}", deleted.text);
+        let copied = call(&cz, Method::POST, "/v1/companies/ACME/order-templates".into(), Some(json!({"name": "copy", "from_order_id": line_order})), None).await;
+        assert_eq!(copied.status.as_u16(), 422, "{}", copied.text);
+        let reordered = call(&cz, Method::POST, format!("/v1/orders/{line_order}/reorder"), Some(json!({"channel": "b2b-cz"})), Some("cz-reorder")).await;
+        assert_eq!(reordered.status.as_u16(), 404, "{}", reordered.text);
+        let today = chrono::Utc::now().date_naive();
+        let bound = call(&cz, Method::PUT, format!("/v1/companies/ACME/order-templates/{plain_id}/schedule"), Some(json!({
+            "every": 1, "unit": "weeks", "starts_on": today, "channel": "b2b-line", "currency": "CZK", "delivery_address_id": "HQ",
+        })), None).await;
+        assert_eq!(bound.status.as_u16(), 403, "{}", bound.text);
+        assert_eq!(bound.body["type"], "/problems/foreign-channel");
+        let still = app.as_user(Method::GET, "/v1/companies/ACME/order-templates", "jana", None, None).await.body;
+        assert_eq!(names(&still, "name"), vec!["from cz", "from line", "plain"], "{still}");
+        app.stop().await;
+    }
+}
