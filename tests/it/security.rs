@@ -352,3 +352,136 @@ both_stores! {
         app.stop().await;
     }
 }
+
+/// Every operation of an OpenAPI document: (method, path template, operation).
+fn operations(doc: &Value) -> Vec<(Method, String, Value)> {
+    let mut all = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (name, operation) in item.as_object().expect("a path item") {
+            let method = match name.as_str() {
+                "get" => Method::GET,
+                "put" => Method::PUT,
+                "post" => Method::POST,
+                "delete" => Method::DELETE,
+                "patch" => Method::PATCH,
+                _ => continue,
+            };
+            all.push((method, path.clone(), operation.clone()));
+        }
+    }
+    all
+}
+
+/// A path template with a made-up value for each parameter.
+fn concrete(path: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '{' => inside = true,
+            '}' => {
+                inside = false;
+                out.push_str("X1");
+            }
+            _ if inside => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+both_stores! {
+    async fn every_documented_operation_refuses_keys_without_its_scope_and_requests_without_a_key(store: &TestStore) {
+        let app = TestApp::start(store).await;
+        let doc = app.request_with_key("", Method::GET, "/openapi.json", None, &[]).await.expect(200).body;
+        let bearer = &doc["components"]["securitySchemes"]["bearer"];
+        assert_eq!((bearer["type"].as_str(), bearer["scheme"].as_str()), (Some("http"), Some("bearer")), "{bearer}");
+        let keys = [
+            ("eshop", key(&app, &[Scope::Eshop(Some("b2b-cz".into()))]).await),
+            ("erp", key(&app, &[Scope::Erp]).await),
+            ("ops", key(&app, &[Scope::Ops]).await),
+            ("auditor", key(&app, &[Scope::Auditor]).await),
+        ];
+        let operations = operations(&doc);
+        assert!(operations.len() >= 45, "only {} operations documented", operations.len());
+        let mut scoped = 0;
+        for (method, template, operation) in &operations {
+            let path = concrete(template);
+            let body = matches!(*method, Method::POST | Method::PUT).then(|| json!({}));
+            let what = format!("{method} {template}");
+            let security = operation["security"].as_array().unwrap_or_else(|| panic!("{what} declares no security"));
+            let anonymous = app.request_with_key("", method.clone(), &path, body.as_ref(), &[]).await;
+            let Some(required) = security.first().and_then(|s| s["bearer"][0].as_str()) else {
+                assert_eq!(security, &vec![json!({})], "{what}: public, or bearer with its scope");
+                assert!(!matches!(anonymous.status.as_u16(), 401 | 403), "{what} without a key: {}", anonymous.text);
+                continue;
+            };
+            scoped += 1;
+            for status in ["401", "403", "429"] {
+                assert!(operation["responses"].get(status).is_some(), "{what} does not document {status}");
+            }
+            assert_eq!(anonymous.status.as_u16(), 401, "{what} without a key: {}", anonymous.text);
+            assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"), "{what}");
+            assert_eq!(anonymous.header("content-type"), Some("application/problem+json"), "{what}");
+            assert!(keys.iter().any(|(scope, _)| *scope == required), "{what} needs an unknown scope {required}");
+            for (scope, token) in &keys {
+                let reply = app.request_with_key(token, method.clone(), &path, body.as_ref(), &[]).await;
+                if *scope == required {
+                    assert!(reply.status.as_u16() != 401 && reply.body["type"] != "/problems/insufficient-scope",
+                        "{what} with its own {scope} key: {} {}", reply.status, reply.text);
+                } else {
+                    assert_eq!(reply.status.as_u16(), 403, "{what} with a {scope} key: {}", reply.text);
+                    assert_eq!(reply.body["type"], "/problems/insufficient-scope", "{what} with a {scope} key");
+                    assert_eq!(reply.header("content-type"), Some("application/problem+json"), "{what}");
+                }
+            }
+        }
+        assert!(scoped >= 40, "only {scoped} operations need a key");
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_router_and_the_openapi_document_have_the_same_operations() {
+    crate::support::init();
+    let store = crate::support::store::TestStore::new(app::db::Backend::Sqlite)
+        .await
+        .expect("store");
+    let app = TestApp::start(&store).await;
+    let doc = app.get("/openapi.json").await.expect(200).body;
+    let documented: std::collections::BTreeSet<(String, String)> = operations(&doc)
+        .into_iter()
+        .map(|(m, p, _)| (m.to_string(), p))
+        .collect();
+    let routed: std::collections::BTreeSet<(String, String)> = api::server::route_table()
+        .into_iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    let undocumented: Vec<_> = routed.difference(&documented).collect();
+    let missing: Vec<_> = documented.difference(&routed).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes missing from the OpenAPI document: {undocumented:?}"
+    );
+    assert!(
+        missing.is_empty(),
+        "documented operations with no route: {missing:?}"
+    );
+    // The table is what the server answers: no listed route falls through to the fallback or
+    // lacks its method.
+    for (method, template) in &routed {
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let body = matches!(method, Method::POST | Method::PUT).then(|| json!({}));
+        let reply = app
+            .request(method.clone(), &concrete(template), body.as_ref(), &[])
+            .await;
+        let detail = reply.body["detail"].as_str().unwrap_or_default();
+        assert!(
+            reply.status.as_u16() != 405 && !detail.starts_with("no route for"),
+            "{method} {template} is listed but not served: {} {}",
+            reply.status,
+            reply.text
+        );
+    }
+    app.stop().await;
+}
