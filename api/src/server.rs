@@ -244,12 +244,13 @@ pub fn app(state: AppState, request_timeout: Duration, access_log: AccessLog) ->
     routes
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .route_layer(middleware::from_fn(record_metrics))
         .layer(middleware::from_fn(crate::access_log::expose_principal))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::auth::authenticate,
         ))
+        // Outside authentication, so that its 401 and 429 answers are counted too.
+        .layer(middleware::from_fn(record_metrics))
         .layer(middleware::from_fn_with_state(request_timeout, timeout))
         .layer(middleware::from_fn(refuse_nul))
         .layer(middleware::from_fn(problem_everywhere))

@@ -485,3 +485,111 @@ async fn the_router_and_the_openapi_document_have_the_same_operations() {
     }
     app.stop().await;
 }
+
+/// The value of the request counter for one method, route and status in `/metrics`.
+fn requests_counted(metrics: &str, method: &str, route: &str, status: &str) -> u64 {
+    metrics
+        .lines()
+        .filter(|l| l.starts_with("ordercore_http_requests_total{"))
+        .filter(|l| {
+            l.contains(&format!("method=\"{method}\""))
+                && l.contains(&format!("route=\"{route}\""))
+                && l.contains(&format!("status=\"{status}\""))
+        })
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .map(|v| v as u64)
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_by_authentication_are_counted_and_logged_with_their_key() {
+    crate::support::init();
+    let store = crate::support::store::TestStore::new(app::db::Backend::Sqlite)
+        .await
+        .expect("store");
+    let mut config = api::server::ServerConfig::new(store.url.clone());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.rate_limit = (1, 2);
+    let app = TestApp::start_with(config).await;
+    // DELETE on a GET route: no other test sends it, so these counts are this test's own.
+    let (method, path) = (Method::DELETE, "/v1/ops/quarantine");
+    let forged = app
+        .request_with_key("oc_000000000000_deadbeef", method.clone(), path, None, &[])
+        .await;
+    assert_eq!(forged.status.as_u16(), 401, "{}", forged.text);
+    let revoked = key(&app, &[Scope::Ops]).await;
+    let revoked_id = revoked.split('_').nth(1).unwrap().to_string();
+    assert!(app::auth::revoke(app.db(), &revoked_id).await.unwrap());
+    assert_eq!(
+        app.request_with_key(&revoked, method.clone(), path, None, &[])
+            .await
+            .status
+            .as_u16(),
+        401
+    );
+    let limited = key(&app, &[Scope::Ops]).await;
+    let limited_id = limited.split('_').nth(1).unwrap().to_string();
+    let mut got_429 = false;
+    for _ in 0..20 {
+        if app
+            .request_with_key(&limited, method.clone(), path, None, &[])
+            .await
+            .status
+            .as_u16()
+            == 429
+        {
+            got_429 = true;
+            break;
+        }
+    }
+    assert!(got_429, "a 429 within 20 quick requests");
+
+    let metrics = app
+        .request_with_key("", Method::GET, "/metrics", None, &[])
+        .await
+        .expect(200)
+        .text;
+    assert!(
+        requests_counted(&metrics, "DELETE", path, "401") >= 2,
+        "401s not counted:\n{metrics}"
+    );
+    assert!(
+        requests_counted(&metrics, "DELETE", path, "429") >= 1,
+        "429s not counted:\n{metrics}"
+    );
+
+    let db = app.db().clone();
+    let filter = app::access_log::AccessFilter {
+        path_prefix: Some(path.into()),
+        ..Default::default()
+    };
+    let entries = crate::support::eventually(
+        "the refusals in the access log",
+        std::time::Duration::from_secs(10),
+        || async {
+            let records =
+                app::access_log::list(&db, &filter, app::event_log::Checkpoint::START, 100)
+                    .await
+                    .ok()?;
+            let seen: Vec<(i64, Option<String>)> = records
+                .into_iter()
+                .map(|r| (r.entry.status, r.entry.key_id))
+                .collect();
+            seen.iter().any(|(s, _)| *s == 429).then_some(seen)
+        },
+    )
+    .await;
+    assert!(
+        entries.contains(&(401, None)),
+        "the forged key's 401 names no key: {entries:?}"
+    );
+    assert!(
+        entries.contains(&(401, Some(revoked_id.clone()))),
+        "the revoked key's 401 names it: {entries:?}"
+    );
+    assert!(
+        entries.contains(&(429, Some(limited_id.clone()))),
+        "the 429 names the key: {entries:?}"
+    );
+    app.stop().await;
+}
