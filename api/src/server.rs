@@ -73,7 +73,7 @@ impl AppState {
 }
 
 /// How to run the server.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServerConfig {
     /// `postgres://…` or `sqlite://…`.
     pub database_url: String,
@@ -97,6 +97,25 @@ pub struct ServerConfig {
     pub rate_limit: (u32, u32),
     /// Serve HTTPS with this certificate and key (PEM files); plain HTTP without.
     pub tls: Option<TlsFiles>,
+}
+
+// By hand: the database URL may carry a password, which is never printed.
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("database_url", &app::db::redact(&self.database_url))
+            .field("listen", &self.listen)
+            .field("migrate", &self.migrate)
+            .field("run_subscribers", &self.run_subscribers)
+            .field("runner", &self.runner)
+            .field("request_timeout", &self.request_timeout)
+            .field("pool", &self.pool)
+            .field("scheduler_interval", &self.scheduler_interval)
+            .field("erp", &self.erp)
+            .field("rate_limit", &self.rate_limit)
+            .field("tls", &self.tls)
+            .finish()
+    }
 }
 
 /// A TLS certificate chain and its private key, PEM files.
