@@ -593,3 +593,56 @@ async fn refusals_by_authentication_are_counted_and_logged_with_their_key() {
     );
     app.stop().await;
 }
+
+both_stores! {
+    async fn a_body_over_its_limit_is_413_problem_json_and_writes_nothing(store: &TestStore) {
+        let app = TestApp::start(store).await;
+        load_spec_example(&app).await;
+        // Events, ERP messages answered and quarantined: a refused body adds to none of them.
+        let written = || async {
+            let mut counts = Vec::new();
+            for table in ["events", "erp_inbox", "erp_quarantine"] {
+                let sql = format!("SELECT count(*) FROM {table}");
+                counts.push(sqlx::query_scalar::<_, i64>(&sql).fetch_one(app.db().pool()).await.unwrap());
+            }
+            counts
+        };
+        let before = written().await;
+        let send = |path: &'static str, body: Vec<u8>| {
+            let app = &app;
+            async move {
+                let reply = app.client.put(format!("{}{path}", app.base))
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send().await.unwrap();
+                let status = reply.status().as_u16();
+                let content_type = reply.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
+                let body: Value = serde_json::from_str(&reply.text().await.unwrap()).unwrap_or(Value::Null);
+                (status, content_type, body)
+            }
+        };
+        // A whole price list of valid JSON, just over the import's own limit.
+        let entry = r#"{"sku": "DRILL-18V", "unit_price": "1.00", "tiers": []},"#;
+        let mut big = String::from(r#"{"message_id": "big-1", "kind": "base", "currency": "CZK", "entries": ["#);
+        while big.len() <= api::server::PRICE_LIST_BODY_LIMIT {
+            big.push_str(entry);
+        }
+        big.push_str(r#"{"sku": "BOOK-1", "unit_price": "1.00", "tiers": []}]}"#);
+        let (status, content_type, body) = send("/v1/erp/price-lists/BIG-CZK", big.into_bytes()).await;
+        assert_eq!(status, 413, "{body}");
+        assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+        assert_eq!(body["type"], "/problems/payload-too-large", "{body}");
+        // Other ERP messages keep the general limit of 1 MiB.
+        let product = format!(r#"{{"message_id": "big-2", "name": "{}", "unit": "pcs", "vat_class": "standard", "active": true}}"#, "x".repeat(api::server::BODY_LIMIT));
+        let (status, content_type, _) = send("/v1/erp/products/BIG-1", product.into_bytes()).await;
+        assert_eq!((status, content_type.as_deref()), (413, Some("application/problem+json")));
+        crate::support::catalog::wait_for_read_models(&app).await;
+        assert_eq!(written().await, before, "a refused body wrote something");
+        // The same import under the limit is read and answered on its merits.
+        let fits = r#"{"message_id": "big-3", "kind": "base", "currency": "CZK", "entries": [{"sku": "NOPE-1", "unit_price": "1.00", "tiers": []}]}"#;
+        let (status, _, body) = send("/v1/erp/price-lists/BIG-CZK", fits.as_bytes().to_vec()).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["errors"][0]["field"], "entries[0].sku", "{body}");
+        app.stop().await;
+    }
+}
