@@ -35,6 +35,14 @@ const MAX_TEXT: usize = 2048;
 #[derive(Clone, Debug)]
 struct LoggedKey(String);
 
+/// Names the key of a request on its answer, for [`record`]: authentication calls it on the
+/// answers it gives itself (a revoked key's 401, a 429), which never reach [`expose_principal`].
+pub fn mark_key(response: &mut Response, key_id: &str) {
+    response
+        .extensions_mut()
+        .insert(LoggedKey(key_id.to_string()));
+}
+
 /// Copies the authenticated key id from the request onto the response. Layer it just inside
 /// `crate::auth::authenticate`.
 pub async fn expose_principal(request: Request, next: Next) -> Response {

@@ -92,7 +92,15 @@ pub async fn authenticate(
                 }
                 p
             }
-            Ok(Err(KeyError::Revoked)) => return unauthorized("this API key was revoked"),
+            Ok(Err(KeyError::Revoked)) => {
+                // The secret matched: the key is who it says it is, so the log names it. An
+                // unknown or wrong key is logged without an id (the id is only a claim).
+                let mut response = unauthorized("this API key was revoked");
+                if let Some(id) = claimed_id(&token) {
+                    crate::access_log::mark_key(&mut response, id);
+                }
+                return response;
+            }
             Ok(Err(_)) => return unauthorized("the API key is not valid"),
             Err(e) => return crate::problem::ApiError::Internal(e).into_response(),
         },
@@ -110,10 +118,20 @@ pub async fn authenticate(
         );
         problem.retry_after = Some(wait.as_secs().max(1));
         metrics::counter!("ordercore_rate_limited_total").increment(1);
-        return problem.into_response();
+        let mut response = problem.into_response();
+        crate::access_log::mark_key(&mut response, &principal.key_id);
+        return response;
     }
     request.extensions_mut().insert(principal);
     next.run(request).await
+}
+
+/// The id part of a token `oc_<id>_<secret>`.
+fn claimed_id(token: &str) -> Option<&str> {
+    token
+        .strip_prefix("oc_")
+        .and_then(|rest| rest.split_once('_'))
+        .map(|(id, _)| id)
 }
 
 /// A route layer that lets only keys with `scope` through.

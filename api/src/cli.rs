@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::telemetry::{init_logging, LogFormat};
 
 /// ordercore: the event-sourced order and pricing core between B2B e-shops and their ERP.
-#[derive(Parser, Debug)]
+#[derive(Parser)]
 #[command(name = "ordercore", version, about)]
 pub struct Cli {
     /// Where the event store lives: postgres://… or sqlite://… (default: ./ordercore.db).
@@ -30,6 +30,17 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+// By hand: the database URL may carry a password, which is never printed.
+impl std::fmt::Debug for Cli {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cli")
+            .field("database_url", &app::db::redact(&self.database_url))
+            .field("log_format", &self.log_format)
+            .field("command", &self.command)
+            .finish()
+    }
 }
 
 /// Subcommands.
@@ -102,7 +113,7 @@ pub struct ErpArgs {
     pub erp_url: Option<String>,
     /// Standard Webhooks signing secret (`whsec_…`) for requests to the ERP.
     #[arg(long, env = "ORDERCORE_ERP_SECRET", hide_env_values = true)]
-    pub erp_secret: Option<String>,
+    pub erp_secret: Option<crate::erp_sim::Hidden>,
     /// Per-request timeout to the ERP, milliseconds.
     #[arg(long, env = "ORDERCORE_ERP_TIMEOUT_MS", default_value_t = 5000)]
     pub erp_timeout_ms: u64,
@@ -135,8 +146,8 @@ impl ErpArgs {
         };
         let secret = self
             .erp_secret
-            .as_deref()
-            .map(app::erp::signature::SigningSecret::parse)
+            .as_ref()
+            .map(|s| app::erp::signature::SigningSecret::parse(s.expose()))
             .transpose()
             .map_err(|e| anyhow::anyhow!("--erp-secret: {e}"))?;
         Ok(Some(crate::server::ErpSettings {
@@ -435,4 +446,83 @@ pub async fn connect(url: &str) -> anyhow::Result<app::db::Db> {
         app::schema::migrate(&db).await?;
     }
     Ok(db)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use clap::Parser;
+
+    use super::*;
+
+    /// Log lines written by the test's subscriber.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("capture").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn secrets_never_reach_a_log_line_through_debug() {
+        const PASSWORD: &str = "pw-s3cret-db";
+        const ERP_SECRET: &str = "whsec_c2VjcmV0LXNpZ25pbmcta2V5LTEyMzQ1";
+        const DEMO_KEY: &str = "oc_abc123abc123_demokeysecret0001";
+        let url = format!("postgres://ordercore:{PASSWORD}@db.internal:5432/prod");
+        let cli = Cli::try_parse_from([
+            "ordercore",
+            "--database-url",
+            &url,
+            "serve",
+            "--erp-url",
+            "https://erp.example",
+            "--erp-secret",
+            ERP_SECRET,
+        ])
+        .expect("serve flags parse");
+        let demo =
+            Cli::try_parse_from(["ordercore", "demo", "--key", DEMO_KEY]).expect("demo flags");
+        let config = crate::server::ServerConfig::new(url.clone());
+        let created = app::auth::CreatedKey {
+            key: app::auth::ApiKey {
+                id: "abc123abc123".into(),
+                name: "test".into(),
+                scopes: vec![app::auth::Scope::Erp],
+                created_at: 0,
+                revoked_at: None,
+            },
+            token: "oc_abc123abc123_tokensecret0002".into(),
+        };
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!(?cli, ?demo, ?config, ?created, "starting");
+        });
+        let logged = String::from_utf8(captured.0.lock().expect("capture").clone()).expect("utf-8");
+        // The line is there, with what is not secret.
+        assert!(
+            logged.contains("starting") && logged.contains("db.internal"),
+            "{logged}"
+        );
+        assert!(
+            logged.contains("abc123abc123"),
+            "the key id is kept: {logged}"
+        );
+        for secret in [PASSWORD, ERP_SECRET, "demokeysecret0001", "tokensecret0002"] {
+            assert!(!logged.contains(secret), "{secret} was logged: {logged}");
+        }
+    }
 }

@@ -1,6 +1,11 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use utoipa::OpenApi;
+use utoipa::openapi::header::Header;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
 
 use crate::access_log;
 use crate::problem::{FieldError, Problem};
@@ -31,6 +36,7 @@ use crate::routes::{audit, companies, health, ops, orders, pricing, templates};
         companies::put_rules, companies::list_orders, companies::purchase_history,
     ),
     components(schemas(Problem, FieldError)),
+    modifiers(&Security),
     tags(
         (name = "health", description = "Liveness, readiness, metrics"),
         (name = "ops", description = "Operations: subscribers, rebuilds, quarantine"),
@@ -40,6 +46,140 @@ use crate::routes::{audit, companies, health, ops, orders, pricing, templates};
     )
 )]
 struct ApiDoc;
+
+/// The name of the bearer security scheme.
+pub const BEARER: &str = "bearer";
+
+/// The scope an operation's tag stands for (`None`: public). Each tag is one route group of
+/// `server::app`, behind that scope; the scope matrix test checks the two agree.
+fn scope_of(tag: &str) -> Option<&'static str> {
+    match tag {
+        "e-shop" => Some("eshop"),
+        "erp" => Some("erp"),
+        "ops" => Some("ops"),
+        "audit" => Some("auditor"),
+        _ => None,
+    }
+}
+
+/// The error answers every authenticated operation can give, shared as components.
+const SHARED: [(&str, &str, &str); 4] = [
+    (
+        "401",
+        "Unauthorized",
+        "No API key, or one that is malformed, unknown or revoked (`WWW-Authenticate: Bearer`)",
+    ),
+    (
+        "403",
+        "Forbidden",
+        "The key lacks the operation's scope or channel, or the acting user may not do this",
+    ),
+    (
+        "422",
+        "ValidationFailed",
+        "A parameter or body field is invalid; `errors` names each field at fault",
+    ),
+    (
+        "429",
+        "RateLimited",
+        "The key is over its rate limit; retry after `Retry-After` seconds",
+    ),
+];
+
+fn problem_response(description: &str, status: &str) -> Response {
+    let mut response = ResponseBuilder::new().description(description).content(
+        "application/problem+json",
+        Content::new(Some(Ref::from_schema_name("Problem"))),
+    );
+    let seconds = || {
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new().schema_type(Type::Integer).build(),
+        ))
+    };
+    match status {
+        "401" => {
+            let mut header = Header::new(RefOr::T(Schema::Object(
+                ObjectBuilder::new().schema_type(Type::String).build(),
+            )));
+            header.description = Some("`Bearer`".into());
+            response = response.header("WWW-Authenticate", header);
+        }
+        "429" => {
+            let mut header = Header::new(seconds());
+            header.description = Some("Seconds to wait".into());
+            response = response.header("Retry-After", header);
+        }
+        _ => {}
+    }
+    response.build()
+}
+
+/// Declares the bearer scheme, requires it (with the scope, as a role name) on every operation
+/// outside `health`, marks those public, and adds the shared 401/403/429 answers (and 422 where
+/// the operation takes input) to every authenticated operation that does not describe its own.
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("oc_<id>_<secret>")
+                    .description(Some(
+                        "An API key. Its scopes (`eshop:<channel>`, `eshop:*`, `erp`, `auditor`, \
+                         `ops`) decide what it reaches; each operation names the one it needs.",
+                    ))
+                    .build(),
+            ),
+        );
+        for (status, name, description) in SHARED {
+            components
+                .responses
+                .insert(name.into(), RefOr::T(problem_response(description, status)));
+        }
+        for item in doc.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                secure(operation);
+            }
+        }
+    }
+}
+
+fn secure(operation: &mut Operation) {
+    let scope = operation
+        .tags
+        .iter()
+        .flatten()
+        .find_map(|tag| scope_of(tag));
+    let Some(scope) = scope else {
+        // Public: no key needed.
+        operation.security = Some(vec![SecurityRequirement::default()]);
+        return;
+    };
+    operation.security = Some(vec![SecurityRequirement::new(BEARER, [scope])]);
+    let takes_input = operation.request_body.is_some()
+        || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    for (status, name, _) in SHARED {
+        if status == "422" && !takes_input {
+            continue;
+        }
+        operation
+            .responses
+            .responses
+            .entry(status.into())
+            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+    }
+}
 
 /// The document served at `/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {

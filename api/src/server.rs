@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderName, StatusCode};
+use axum::handler::Handler;
+use axum::http::{HeaderName, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{on, MethodFilter};
 use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::watch;
@@ -72,7 +73,7 @@ impl AppState {
 }
 
 /// How to run the server.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ServerConfig {
     /// `postgres://…` or `sqlite://…`.
     pub database_url: String,
@@ -96,6 +97,25 @@ pub struct ServerConfig {
     pub rate_limit: (u32, u32),
     /// Serve HTTPS with this certificate and key (PEM files); plain HTTP without.
     pub tls: Option<TlsFiles>,
+}
+
+// By hand: the database URL may carry a password, which is never printed.
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("database_url", &app::db::redact(&self.database_url))
+            .field("listen", &self.listen)
+            .field("migrate", &self.migrate)
+            .field("run_subscribers", &self.run_subscribers)
+            .field("runner", &self.runner)
+            .field("request_timeout", &self.request_timeout)
+            .field("pool", &self.pool)
+            .field("scheduler_interval", &self.scheduler_interval)
+            .field("erp", &self.erp)
+            .field("rate_limit", &self.rate_limit)
+            .field("tls", &self.tls)
+            .finish()
+    }
 }
 
 /// A TLS certificate chain and its private key, PEM files.
@@ -153,34 +173,103 @@ pub fn subscribers(db: &Db) -> Vec<Subscriber> {
     all
 }
 
+/// A group of routes being built: the router, and the method and path of each route, so that
+/// the routes the server answers can be listed ([`route_table`]) and compared with the OpenAPI
+/// document. Each route names its method once, for both.
+pub struct Routes {
+    router: Router<AppState>,
+    table: Vec<(Method, &'static str)>,
+}
+
+impl Routes {
+    /// No routes yet.
+    pub fn new() -> Self {
+        Self {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    /// Adds `handler` for `method` on `path`.
+    pub fn at<H, T>(self, method: Method, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.at_limited(method, path, handler, None)
+    }
+
+    /// Adds `handler` for `method` on `path`, with its own body limit when given.
+    pub fn at_limited<H, T>(
+        mut self,
+        method: Method,
+        path: &'static str,
+        handler: H,
+        body_limit: Option<usize>,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone())
+            .unwrap_or_else(|_| panic!("{method} is not a method routes can have"));
+        let mut route = on(filter, handler);
+        if let Some(limit) = body_limit {
+            route = route.layer(DefaultBodyLimit::max(limit));
+        }
+        self.router = self.router.route(path, route);
+        self.table.push((method, path));
+        self
+    }
+
+    /// Lets only keys with `scope` through to these routes.
+    fn scoped(mut self, scope: Scope) -> Self {
+        self.router = self.router.route_layer(middleware::from_fn_with_state(
+            Arc::new(scope),
+            crate::auth::require,
+        ));
+        self
+    }
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Every route group, each behind its scope.
+fn route_groups() -> Vec<Routes> {
+    vec![
+        public_routes(),
+        eshop_routes().scoped(Scope::Eshop(None)),
+        erp_routes().scoped(Scope::Erp),
+        ops_routes().scoped(Scope::Ops),
+        crate::routes::audit::routes().scoped(Scope::Auditor),
+    ]
+}
+
+/// The method and path of every route the server answers (the fallback aside).
+pub fn route_table() -> Vec<(Method, &'static str)> {
+    route_groups().into_iter().flat_map(|g| g.table).collect()
+}
+
 /// The router with every route and middleware.
 pub fn app(state: AppState, request_timeout: Duration, access_log: AccessLog) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
-    let scoped = |router: Router<AppState>, scope: Scope| {
-        router.route_layer(middleware::from_fn_with_state(
-            Arc::new(scope),
-            crate::auth::require,
-        ))
-    };
-    let public = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
-        .route("/openapi.json", get(health::openapi));
-    Router::new()
-        .merge(public)
-        .merge(scoped(eshop_routes(), Scope::Eshop(None)))
-        .merge(scoped(erp_routes(), Scope::Erp))
-        .merge(scoped(ops_routes(), Scope::Ops))
-        .merge(scoped(audit_routes(), Scope::Auditor))
+    let routes = route_groups()
+        .into_iter()
+        .fold(Router::new(), |router, group| router.merge(group.router));
+    routes
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .route_layer(middleware::from_fn(record_metrics))
         .layer(middleware::from_fn(crate::access_log::expose_principal))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::auth::authenticate,
         ))
+        // Outside authentication, so that its 401 and 429 answers are counted too.
+        .layer(middleware::from_fn(record_metrics))
         .layer(middleware::from_fn_with_state(request_timeout, timeout))
         .layer(middleware::from_fn(refuse_nul))
         .layer(middleware::from_fn(problem_everywhere))
@@ -210,94 +299,135 @@ pub fn app(state: AppState, request_timeout: Duration, access_log: AccessLog) ->
         .with_state(state)
 }
 
+/// Liveness, readiness, metrics and the OpenAPI document: no key needed.
+fn public_routes() -> Routes {
+    Routes::new()
+        .at(Method::GET, "/healthz", health::healthz)
+        .at(Method::GET, "/readyz", health::readyz)
+        .at(Method::GET, "/metrics", health::metrics)
+        .at(Method::GET, "/openapi.json", health::openapi)
+}
+
 /// The e-shop backend's API (scope `eshop:<channel>`).
-fn eshop_routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/prices/quote", post(pricing::post_quote))
-        .route("/v1/companies/{id}/prices", get(pricing::get_price_sheet))
-        .route("/v1/availability", get(pricing::get_availability))
-        .route("/v1/orders", post(orders::post_order))
-        .route("/v1/orders/{id}", get(orders::get_order))
-        .route("/v1/orders/{id}/approve", post(orders::approve))
-        .route("/v1/orders/{id}/reject", post(orders::reject))
-        .route("/v1/orders/{id}/cancel", post(orders::cancel))
-        .route("/v1/orders/{id}/reorder", post(templates::reorder))
-        .route(
-            "/v1/companies/{id}/users",
-            get(companies::list_users).post(companies::add_user),
+fn eshop_routes() -> Routes {
+    use Method as M;
+    Routes::new()
+        .at(M::POST, "/v1/prices/quote", pricing::post_quote)
+        .at(
+            M::GET,
+            "/v1/companies/{id}/prices",
+            pricing::get_price_sheet,
         )
-        .route(
+        .at(M::GET, "/v1/availability", pricing::get_availability)
+        .at(M::POST, "/v1/orders", orders::post_order)
+        .at(M::GET, "/v1/orders/{id}", orders::get_order)
+        .at(M::POST, "/v1/orders/{id}/approve", orders::approve)
+        .at(M::POST, "/v1/orders/{id}/reject", orders::reject)
+        .at(M::POST, "/v1/orders/{id}/cancel", orders::cancel)
+        .at(M::POST, "/v1/orders/{id}/reorder", templates::reorder)
+        .at(M::GET, "/v1/companies/{id}/users", companies::list_users)
+        .at(M::POST, "/v1/companies/{id}/users", companies::add_user)
+        .at(
+            M::PUT,
             "/v1/companies/{id}/users/{user_id}",
-            put(companies::change_role),
+            companies::change_role,
         )
-        .route(
+        .at(
+            M::POST,
             "/v1/companies/{id}/users/{user_id}/deactivate",
-            post(companies::deactivate_user),
+            companies::deactivate_user,
         )
-        .route(
+        .at(
+            M::POST,
             "/v1/companies/{id}/users/{user_id}/reactivate",
-            post(companies::reactivate_user),
+            companies::reactivate_user,
         )
-        .route(
+        .at(
+            M::GET,
             "/v1/companies/{id}/approval-rules",
-            get(companies::get_rules).put(companies::put_rules),
+            companies::get_rules,
         )
-        .route("/v1/companies/{id}/orders", get(companies::list_orders))
-        .route("/v1/companies/{id}/invoices", get(companies::invoices))
-        .route(
+        .at(
+            M::PUT,
+            "/v1/companies/{id}/approval-rules",
+            companies::put_rules,
+        )
+        .at(M::GET, "/v1/companies/{id}/orders", companies::list_orders)
+        .at(M::GET, "/v1/companies/{id}/invoices", companies::invoices)
+        .at(
+            M::GET,
             "/v1/companies/{id}/purchase-history",
-            get(companies::purchase_history),
+            companies::purchase_history,
         )
-        .route(
+        .at(
+            M::GET,
             "/v1/companies/{id}/order-templates",
-            get(templates::list).post(templates::create),
+            templates::list,
         )
-        .route(
+        .at(
+            M::POST,
+            "/v1/companies/{id}/order-templates",
+            templates::create,
+        )
+        .at(
+            M::PUT,
             "/v1/companies/{id}/order-templates/{template_id}",
-            put(templates::update).delete(templates::delete),
+            templates::update,
         )
-        .route(
+        .at(
+            M::DELETE,
+            "/v1/companies/{id}/order-templates/{template_id}",
+            templates::delete,
+        )
+        .at(
+            M::PUT,
             "/v1/companies/{id}/order-templates/{template_id}/schedule",
-            put(templates::set_schedule).delete(templates::clear_schedule),
+            templates::set_schedule,
         )
-        .route(
+        .at(
+            M::DELETE,
+            "/v1/companies/{id}/order-templates/{template_id}/schedule",
+            templates::clear_schedule,
+        )
+        .at(
+            M::POST,
             "/v1/companies/{id}/order-templates/{template_id}/orders",
-            post(templates::order_template),
+            templates::order_template,
         )
 }
 
 /// The ERP's inbound API (scope `erp`).
-fn erp_routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/erp/products/{sku}", put(master_data::put_product))
-        .route("/v1/erp/companies/{id}", put(master_data::put_company))
-        .route("/v1/erp/channels/{code}", put(master_data::put_channel))
-        .route(
+fn erp_routes() -> Routes {
+    use Method as M;
+    Routes::new()
+        .at(M::PUT, "/v1/erp/products/{sku}", master_data::put_product)
+        .at(M::PUT, "/v1/erp/companies/{id}", master_data::put_company)
+        .at(M::PUT, "/v1/erp/channels/{code}", master_data::put_channel)
+        .at_limited(
+            M::PUT,
             "/v1/erp/price-lists/{code}",
-            put(master_data::put_price_list).layer(DefaultBodyLimit::max(PRICE_LIST_BODY_LIMIT)),
+            master_data::put_price_list,
+            Some(PRICE_LIST_BODY_LIMIT),
         )
-        .route("/v1/erp/stock-levels", post(stock::post_levels))
-        .route("/v1/erp/stock-movements", post(stock::post_movements))
-        .route("/v1/erp/orders/{id}/status", post(feedback::post_status))
-        .route("/v1/erp/invoices", post(feedback::post_invoice))
+        .at(M::POST, "/v1/erp/stock-levels", stock::post_levels)
+        .at(M::POST, "/v1/erp/stock-movements", stock::post_movements)
+        .at(M::POST, "/v1/erp/orders/{id}/status", feedback::post_status)
+        .at(M::POST, "/v1/erp/invoices", feedback::post_invoice)
 }
 
 /// Operations (scope `ops`).
-fn ops_routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/ops/projections", get(ops::list))
-        .route("/v1/ops/projections/{name}/rebuild", post(ops::rebuild))
-        .route("/v1/ops/quarantine", get(ops::quarantine))
-        .route("/v1/ops/erp/outbox", get(ops::erp_outbox))
-        .route(
+fn ops_routes() -> Routes {
+    use Method as M;
+    Routes::new()
+        .at(M::GET, "/v1/ops/projections", ops::list)
+        .at(M::POST, "/v1/ops/projections/{name}/rebuild", ops::rebuild)
+        .at(M::GET, "/v1/ops/quarantine", ops::quarantine)
+        .at(M::GET, "/v1/ops/erp/outbox", ops::erp_outbox)
+        .at(
+            M::POST,
             "/v1/ops/erp/dead-letters/{id}/retry",
-            post(ops::retry_dead_letter),
+            ops::retry_dead_letter,
         )
-}
-
-/// Auditors (scope `auditor`).
-fn audit_routes() -> Router<AppState> {
-    crate::routes::audit::routes()
 }
 
 /// Turns every error answer that is not problem+json yet (axum's own rejections: a query that

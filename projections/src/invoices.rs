@@ -105,27 +105,65 @@ pub fn view(invoice: &Invoice) -> anyhow::Result<Option<InvoiceView>> {
 
 impl Queries {
     /// A company's invoices and credit notes, newest first, after a cursor (`issued_on|number`).
+    /// With `channels` (an e-shop key of some channels), only invoices whose every order was
+    /// placed through one of them: an invoice shows its orders' lines and amounts, so one that
+    /// covers an order of another channel (or one the read model does not know yet) is left
+    /// out. Pages stay full: rows are read on until `limit` visible ones are found.
     pub async fn company_invoices(
         &self,
         company: &str,
+        channels: Option<&[String]>,
         after: Option<(&str, &str)>,
         limit: i64,
     ) -> anyhow::Result<Vec<InvoiceView>> {
         let (at, number) = after.unwrap_or(("9999-12-31", "\u{10FFFF}"));
-        let rows = sqlx::query(&format!(
-            "SELECT state FROM {INVOICES} WHERE company_id = $1 AND (issued_on < $2 OR (issued_on = $2 AND number < $3)) \
-             ORDER BY issued_on DESC, number DESC LIMIT $4"
-        ))
-        .bind(company)
-        .bind(at)
-        .bind(number)
-        .bind(limit)
-        .fetch_all(self.db().pool())
-        .await?;
+        let (mut at, mut number) = (at.to_string(), number.to_string());
+        let wanted = usize::try_from(limit).unwrap_or(0);
         let mut result = Vec::new();
-        for row in rows {
-            let invoice: Invoice = serde_json::from_str(&row.try_get::<String, _>("state")?)?;
-            result.extend(view(&invoice)?);
+        while result.len() < wanted {
+            let rows = sqlx::query(&format!(
+                "SELECT number, issued_on, state FROM {INVOICES} WHERE company_id = $1 AND (issued_on < $2 OR (issued_on = $2 AND number < $3)) \
+                 ORDER BY issued_on DESC, number DESC LIMIT $4"
+            ))
+            .bind(company)
+            .bind(&at)
+            .bind(&number)
+            .bind(limit)
+            .fetch_all(self.db().pool())
+            .await?;
+            let fetched = rows.len();
+            let mut invoices = Vec::with_capacity(fetched);
+            for row in &rows {
+                at = row.try_get("issued_on")?;
+                number = row.try_get("number")?;
+                let invoice: Invoice = serde_json::from_str(&row.try_get::<String, _>("state")?)?;
+                invoices.push(invoice);
+            }
+            if let Some(channels) = channels {
+                let ids: Vec<String> = invoices
+                    .iter()
+                    .filter_map(Invoice::data)
+                    .flat_map(|d| d.order_ids.iter().cloned())
+                    .collect();
+                let known = self.order_channels(&ids).await?;
+                invoices.retain(|invoice| {
+                    invoice.data().is_some_and(|d| {
+                        d.order_ids.iter().all(|order| {
+                            known
+                                .get(order)
+                                .is_some_and(|channel| channels.contains(channel))
+                        })
+                    })
+                });
+            }
+            for invoice in &invoices {
+                if result.len() < wanted {
+                    result.extend(view(invoice)?);
+                }
+            }
+            if fetched < wanted {
+                break;
+            }
         }
         Ok(result)
     }

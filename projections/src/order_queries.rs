@@ -152,17 +152,35 @@ impl Queries {
             .collect()
     }
 
-    /// Per SKU: how much the company bought, at what price last, and when.
-    pub async fn purchase_history(&self, company: &str) -> anyhow::Result<Vec<PurchaseLine>> {
-        let sql = format!(
+    /// Per SKU: how much the company bought, at what price last, and when; with `channels`,
+    /// only from orders placed through those channels (an e-shop key of some channels).
+    pub async fn purchase_history(
+        &self,
+        company: &str,
+        channels: Option<&[String]>,
+    ) -> anyhow::Result<Vec<PurchaseLine>> {
+        let mut sql = format!(
             "SELECT l.sku, l.quantity, l.unit_price, l.placed_at, o.status FROM {LINES} l \
-             JOIN {ORDERS} o ON o.order_id = l.order_id WHERE l.company_id = $1 \
-             ORDER BY l.placed_at, l.order_id, l.line_no"
+             JOIN {ORDERS} o ON o.order_id = l.order_id WHERE l.company_id = $1"
         );
-        let rows = sqlx::query(&sql)
-            .bind(company)
-            .fetch_all(self.db().pool())
-            .await?;
+        // No channel at all matches no order: an empty list is "IN ('')", never "IN ()".
+        let channels: Option<Vec<String>> = channels.map(|c| {
+            if c.is_empty() {
+                vec![String::new()]
+            } else {
+                c.to_vec()
+            }
+        });
+        if let Some(channels) = &channels {
+            let marks: Vec<String> = (0..channels.len()).map(|i| format!("${}", i + 2)).collect();
+            sql.push_str(&format!(" AND o.channel IN ({})", marks.join(", ")));
+        }
+        sql.push_str(" ORDER BY l.placed_at, l.order_id, l.line_no");
+        let mut query = sqlx::query(&sql).bind(company);
+        for channel in channels.iter().flatten() {
+            query = query.bind(channel.as_str());
+        }
+        let rows = query.fetch_all(self.db().pool()).await?;
         let mut by_sku: BTreeMap<String, (Decimal, u64, String, String)> = BTreeMap::new();
         for row in rows {
             let status: String = row.try_get("status")?;
@@ -189,6 +207,29 @@ impl Queries {
                 },
             )
             .collect())
+    }
+
+    /// The channel of each of these orders that the read model knows.
+    pub async fn order_channels(
+        &self,
+        order_ids: &[String],
+    ) -> anyhow::Result<std::collections::HashMap<String, String>> {
+        let mut found = std::collections::HashMap::new();
+        for chunk in order_ids.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT order_id, channel FROM {ORDERS} WHERE order_id IN ({})",
+                marks.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(id.as_str());
+            }
+            for row in query.fetch_all(self.db().pool()).await? {
+                found.insert(row.try_get("order_id")?, row.try_get("channel")?);
+            }
+        }
+        Ok(found)
     }
 
     /// Gross total of a company's open orders in a currency.

@@ -24,6 +24,28 @@ fn quote_body(company: &api::demo::Company, lines: &[Value]) -> Value {
     })
 }
 
+/// A quote for a demo company as its user `jana` (added first: the loader brings no users, and
+/// only a company's own users may ask for its prices).
+async fn quote(app: &TestApp, company: &api::demo::Company, lines: &[Value]) -> Value {
+    let added = app
+        .post(
+            &format!("/v1/companies/{}/users", company.id),
+            &json!({"user_id": "jana", "name": "Jana", "role": "buyer"}),
+        )
+        .await;
+    assert!(matches!(added.status.as_u16(), 201 | 409), "{}", added.text);
+    app.as_user(
+        reqwest::Method::POST,
+        "/v1/prices/quote",
+        "jana",
+        None,
+        Some(&quote_body(company, lines)),
+    )
+    .await
+    .expect(200)
+    .body
+}
+
 both_stores! {
     async fn the_demo_loads_prices_every_line_and_replays_without_new_events(store: &TestStore) {
         let app = TestApp::start(store).await;
@@ -47,7 +69,7 @@ both_stores! {
             .active_products()
             .map(|p| json!({"sku": p.sku, "quantity": 60}))
             .collect();
-        let q = app.post("/v1/prices/quote", &quote_body(czech, &lines)).await.expect(200).body;
+        let q = quote(&app, czech, &lines).await;
         let priced = q["lines"].as_array().expect("lines");
         assert_eq!(priced.len(), lines.len());
         for line in priced {
@@ -60,7 +82,7 @@ both_stores! {
 
         // A Slovak company in EUR: reverse charge, no VAT.
         let slovak = dataset.companies.iter().find(|c| c.country == "SK").expect("a Slovak company");
-        let q = app.post("/v1/prices/quote", &quote_body(slovak, &lines[..20])).await.expect(200).body;
+        let q = quote(&app, slovak, &lines[..20]).await;
         assert_eq!((q["currency"].as_str(), q["reverse_charge"].as_bool()), (Some("EUR"), Some(true)), "{q}");
         for line in q["lines"].as_array().expect("lines") {
             assert_eq!((line["vat_rate"].as_str(), line["explanation"]["vat_rule"].as_str()), (Some("0"), Some("EU reverse charge")), "{line}");

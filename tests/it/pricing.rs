@@ -3,9 +3,9 @@
 use serde_json::{json, Value};
 
 use crate::both_stores;
-use crate::support::app::TestApp;
+use crate::support::app::{Reply, TestApp};
 use crate::support::catalog::{
-    after_the_contract, load_spec_example, price_list, wait_for_read_models,
+    add_users, after_the_contract, buyer_of, load_spec_example, price_list, wait_for_read_models,
 };
 
 async fn quote(
@@ -15,9 +15,33 @@ async fn quote(
     as_of: Option<&str>,
     lines: Value,
 ) -> Value {
-    app.post("/v1/prices/quote", &json!({
+    post_quote(app, json!({
         "company_id": company, "channel": channel, "currency": "CZK", "as_of": as_of, "lines": lines,
     })).await.expect(200).body
+}
+
+/// A quote as a user of the company in the body.
+async fn post_quote(app: &TestApp, body: Value) -> Reply {
+    let user = buyer_of(body["company_id"].as_str().unwrap_or_default());
+    app.as_user(
+        reqwest::Method::POST,
+        "/v1/prices/quote",
+        user,
+        None,
+        Some(&body),
+    )
+    .await
+}
+
+/// A price sheet (`/v1/companies/{id}/prices…`) as a user of that company.
+async fn price_sheet(app: &TestApp, path: &str) -> Reply {
+    let company = path
+        .trim_start_matches("/v1/companies/")
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    app.as_user(reqwest::Method::GET, path, buyer_of(company), None, None)
+        .await
 }
 
 async fn event_count(app: &TestApp) -> i64 {
@@ -31,6 +55,7 @@ both_stores! {
     async fn the_spec_example_holds_to_the_cent(store: &TestStore) {
         let app = TestApp::start(store).await;
         load_spec_example(&app).await;
+        add_users(&app).await;
 
         let q = quote(&app, "ACME", "b2b-cz", None, json!([{"sku": "DRILL-18V", "quantity": "60"}])).await;
         let line = &q["lines"][0];
@@ -67,6 +92,7 @@ both_stores! {
     async fn vat_classes_reverse_charge_and_per_line_rounding(store: &TestStore) {
         let app = TestApp::start(store).await;
         load_spec_example(&app).await;
+        add_users(&app).await;
         let q = quote(&app, "BETA", "b2b-cz", None, json!([
             {"sku": "DRILL-18V", "quantity": 1}, {"sku": "BOOK-1", "quantity": 2},
         ])).await;
@@ -102,7 +128,8 @@ both_stores! {
     async fn lines_that_cannot_be_priced_are_answered_per_line(store: &TestStore) {
         let app = TestApp::start(store).await;
         load_spec_example(&app).await;
-        let q = app.post("/v1/prices/quote", &json!({
+        add_users(&app).await;
+        let q = post_quote(&app, json!({
             "company_id": "BETA", "channel": "b2b-cz", "currency": "EUR",
             "lines": [{"sku": "DRILL-18V", "quantity": 1}, {"sku": "NOPE-1", "quantity": 1}, {"sku": "DRILL-18V", "quantity": "1.5"}],
         })).await.expect(200).body;
@@ -111,11 +138,11 @@ both_stores! {
         assert_eq!(q["lines"][2]["error"]["type"], "/problems/fractional-quantity");
         assert_eq!(q["total_gross"], "0.00");
 
-        let bad = app.post("/v1/prices/quote", &json!({
+        let bad = post_quote(&app, json!({
             "company_id": "NOBODY", "channel": "b2b-cz", "currency": "CZK", "lines": [{"sku": "DRILL-18V", "quantity": 1}],
         })).await.expect(422);
         assert_eq!(bad.body["errors"][0]["field"], "company_id");
-        let bad = app.post("/v1/prices/quote", &json!({
+        let bad = post_quote(&app, json!({
             "company_id": "BETA", "channel": "b2b-cz", "currency": "czk",
             "lines": [{"sku": "DRILL 18V", "quantity": -1}, {"sku": "X", "quantity": 1.5}],
         })).await.expect(422);
@@ -131,6 +158,7 @@ both_stores! {
     async fn a_tie_between_price_lists_is_a_line_error_and_counted_for_ops(store: &TestStore) {
         let app = TestApp::start(store).await;
         load_spec_example(&app).await;
+        add_users(&app).await;
         // A second undated level list for VO with the same priority: nothing decides between them.
         price_list(&app, "VO2-CZK", json!({"kind": "level", "level": "VO"}), "91.00", json!([]), None).await;
         wait_for_read_models(&app).await;
@@ -176,6 +204,7 @@ both_stores! {
     async fn an_invalid_price_list_is_refused_whole_listing_every_bad_entry_and_quarantined(store: &TestStore) {
         let app = TestApp::start(store).await;
         load_spec_example(&app).await;
+        add_users(&app).await;
         let events = event_count(&app).await;
         let reply = app.put("/v1/erp/price-lists/BAD-1", &json!({
             "message_id": "bad-1", "kind": "base", "currency": "CZK",
@@ -224,6 +253,7 @@ both_stores! {
     async fn a_price_list_import_is_diffed_and_an_identical_one_writes_nothing(store: &TestStore) {
         let app = TestApp::start(store).await;
         load_spec_example(&app).await;
+        add_users(&app).await;
         let skus: Vec<String> = (0..1200).map(|i| format!("BULK-{i:05}")).collect();
         for sku in &skus {
             app.put(&format!("/v1/erp/products/{sku}"), &json!({
@@ -251,7 +281,7 @@ both_stores! {
         let one = app.put("/v1/erp/price-lists/BULK-EUR", &list("bulk-3", Some(700))).await.expect(200).body;
         assert_eq!((one["events"].as_i64(), one["upserted"].as_i64()), (Some(1), Some(1)));
         wait_for_read_models(&app).await;
-        let q = app.post("/v1/prices/quote", &json!({
+        let q = post_quote(&app, json!({
             "company_id": "BETA", "channel": "b2b-cz", "currency": "EUR",
             "lines": [{"sku": "BULK-00700", "quantity": 1}, {"sku": "BULK-00701", "quantity": 1}],
         })).await.expect(200).body;
@@ -264,6 +294,7 @@ both_stores! {
     async fn a_quote_as_of_a_past_time_uses_the_lists_known_then(store: &TestStore) {
         let app = TestApp::start(store).await;
         load_spec_example(&app).await;
+        add_users(&app).await;
         let before = chrono::Utc::now();
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         price_list(&app, "VO-CZK", json!({"kind": "level", "level": "VO"}), "95.00", json!([]), None).await;
@@ -280,6 +311,7 @@ both_stores! {
     async fn stock_levels_become_adjustments_and_availability_shows_each_warehouse(store: &TestStore) {
         let app = TestApp::start(store).await;
         load_spec_example(&app).await;
+        add_users(&app).await;
         let reply = app.post("/v1/erp/stock-levels", &json!({
             "message_id": "lvl-2", "levels": [
                 {"sku": "DRILL-18V", "warehouse": "PRG", "on_hand": "100"},
@@ -325,19 +357,20 @@ both_stores! {
     async fn a_companys_price_sheet_pages_through_products_with_tiers(store: &TestStore) {
         let app = TestApp::start(store).await;
         load_spec_example(&app).await;
-        let page = app.get("/v1/companies/ACME/prices?channel=b2b-cz&limit=2").await.expect(200).body;
+        add_users(&app).await;
+        let page = price_sheet(&app, "/v1/companies/ACME/prices?channel=b2b-cz&limit=2").await.expect(200).body;
         let items = page["items"].as_array().unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!(items[0]["sku"], "BOOK-1");
         assert_eq!(page["next"], "CABLE-3X");
-        let rest = app.get("/v1/companies/ACME/prices?channel=b2b-cz&limit=2&after=CABLE-3X").await.expect(200).body;
+        let rest = price_sheet(&app, "/v1/companies/ACME/prices?channel=b2b-cz&limit=2&after=CABLE-3X").await.expect(200).body;
         let drill = &rest["items"][0];
         assert_eq!(drill["sku"], "DRILL-18V");
         assert_eq!(drill["unit_price"], "85.00");
         assert_eq!(drill["tiers"], json!([{"min_qty": "50", "unit_price": "80.00"}]));
         assert_eq!(rest["next"], Value::Null);
-        app.get("/v1/companies/ACME/prices").await.expect(422);
-        app.get("/v1/companies/NOBODY/prices?channel=b2b-cz").await.expect(404);
+        price_sheet(&app, "/v1/companies/ACME/prices").await.expect(422);
+        price_sheet(&app, "/v1/companies/NOBODY/prices?channel=b2b-cz").await.expect(404);
         app.stop().await;
     }
 }
@@ -346,13 +379,14 @@ both_stores! {
     async fn rebuilding_every_read_model_gives_the_same_answers(store: &TestStore) {
         let app = TestApp::start(store).await;
         load_spec_example(&app).await;
+        add_users(&app).await;
         price_list(&app, "VO-CZK", json!({"kind": "level", "level": "VO"}), "95.00", json!([]), None).await;
         wait_for_read_models(&app).await;
         let ask = || async {
             (
                 quote(&app, "ACME", "b2b-cz", None, json!([{"sku": "DRILL-18V", "quantity": 60}, {"sku": "BOOK-1", "quantity": 3}])).await,
                 app.get("/v1/availability?skus=DRILL-18V,BOOK-1").await.body,
-                app.get("/v1/companies/BETA/prices?channel=b2b-cz").await.body,
+                price_sheet(&app, "/v1/companies/BETA/prices?channel=b2b-cz").await.body,
             )
         };
         let before = ask().await;

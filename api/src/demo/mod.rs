@@ -50,7 +50,7 @@ pub struct DemoArgs {
     pub companies: Option<usize>,
     /// An API key with the `erp` scope (`ordercore keys create --name erp --scope erp`).
     #[arg(long, env = "ORDERCORE_API_KEY", hide_env_values = true)]
-    pub key: Option<String>,
+    pub key: Option<crate::erp_sim::Hidden>,
 }
 
 /// A generated data set: the products and companies; price lists and stock are derived from
@@ -96,7 +96,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let summary = load(&args.url, args.key.as_deref(), &dataset, Some(&bar)).await?;
+    let summary = load(
+        &args.url,
+        args.key.as_ref().map(crate::erp_sim::Hidden::expose),
+        &dataset,
+        Some(&bar),
+    )
+    .await?;
     bar.finish_and_clear();
     println!("{summary}");
     println!("\n{}", walkthrough::commands(&args.url, &dataset));

@@ -6,7 +6,9 @@ use super::Dataset;
 
 /// Copy-paste commands that show the loaded data: a quote for the first company mixing a
 /// contract price with a quantity tier, a level price and a book (another VAT rate); one for a
-/// Slovak company (reverse charge); its price sheet; availability.
+/// Slovak company (reverse charge); its price sheet; availability. Prices are a company's own:
+/// the commands first give each company the buyer `jana` (`serve --demo` has done so already;
+/// then the answer is a 409) and ask as her (`X-Acting-User`).
 pub(crate) fn commands(url: &str, dataset: &Dataset) -> String {
     let Some(company) = dataset.companies.first() else {
         return String::new();
@@ -40,22 +42,30 @@ pub(crate) fn commands(url: &str, dataset: &Dataset) -> String {
             lines.join(", ")
         )
     };
+    let buyer = |company: &Company| {
+        format!(
+            "  curl -s {url}/v1/companies/{}/users -H \"Authorization: Bearer $KEY\" -H 'content-type: application/json' -d '{{\"user_id\": \"jana\", \"name\": \"Jana Nováková\", \"role\": \"buyer\"}}'",
+            company.id
+        )
+    };
     let quote = |company: &Company, lines: &[(String, u32)]| {
         format!(
-            "  curl -s {url}/v1/prices/quote -H \"Authorization: Bearer $KEY\" -H 'content-type: application/json' -d '{}'",
+            "  curl -s {url}/v1/prices/quote -H \"Authorization: Bearer $KEY\" -H 'X-Acting-User: jana' -H 'content-type: application/json' -d '{}'",
             body(company, lines)
         )
     };
     let mut out = vec![
         "Try (KEY: an e-shop key, e.g. from `ordercore keys create --name me --scope 'eshop:*'`):"
             .to_string(),
+        buyer(company),
         quote(company, &lines),
     ];
     if let Some(slovak) = dataset.companies.iter().find(|c| c.country == "SK") {
+        out.push(buyer(slovak));
         out.push(quote(slovak, &lines[lines.len().saturating_sub(2)..]));
     }
     out.push(format!(
-        "  curl -s -H \"Authorization: Bearer $KEY\" '{url}/v1/companies/{}/prices?channel={}&limit=5'",
+        "  curl -s -H \"Authorization: Bearer $KEY\" -H 'X-Acting-User: jana' '{url}/v1/companies/{}/prices?channel={}&limit=5'",
         company.id,
         company.channel()
     ));

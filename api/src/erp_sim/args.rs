@@ -21,6 +21,13 @@ impl std::fmt::Debug for Hidden {
     }
 }
 
+impl Hidden {
+    /// The value itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
 impl FromStr for Hidden {
     type Err = Infallible;
 

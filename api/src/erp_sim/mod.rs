@@ -31,7 +31,7 @@ use axum::Router;
 use tokio::sync::watch;
 use tower_http::trace::TraceLayer;
 
-pub use args::ErpSimArgs;
+pub use args::{ErpSimArgs, Hidden};
 pub use books::{BookedOrder, OrderState, Stats};
 pub use faults::{Faults, FaultsPatch};
 

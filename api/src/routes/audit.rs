@@ -263,14 +263,15 @@ pub async fn events(
 }
 
 /// The auditors' routes.
-pub fn routes() -> axum::Router<AppState> {
-    use axum::routing::get;
-    axum::Router::new()
-        .route("/v1/audit/verify", get(verify))
-        .route("/v1/audit/events", get(events))
-        .route(
+pub fn routes() -> crate::server::Routes {
+    use axum::http::Method;
+    crate::server::Routes::new()
+        .at(Method::GET, "/v1/audit/verify", verify)
+        .at(Method::GET, "/v1/audit/events", events)
+        .at(
+            Method::GET,
             "/v1/audit/aggregates/{type}/{id}",
-            get(time_travel::aggregate),
+            time_travel::aggregate,
         )
-        .route("/v1/audit/access-log", get(crate::access_log::list))
+        .at(Method::GET, "/v1/audit/access-log", crate::access_log::list)
 }

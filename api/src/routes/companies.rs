@@ -35,20 +35,39 @@ pub(crate) async fn member(
     headers: &HeaderMap,
     admin: bool,
 ) -> Result<UserId, ApiError> {
+    let company_state = load_company(state, company).await?;
+    if company_state.master().is_none() {
+        return Err(Problem::not_found(format!("no company {company}")).into());
+    }
+    member_of(&company_state, company, headers, admin)
+}
+
+/// The company aggregate as it stands.
+pub(crate) async fn load_company(
+    state: &AppState,
+    company: &CompanyId,
+) -> Result<domain::company::Company, ApiError> {
     let (company_state, _) = state
         .aggregates
         .companies
         .load(company.as_str())
         .await
         .map_err(command_error::<CompanyError>)?;
-    if company_state.master().is_none() {
-        return Err(Problem::not_found(format!("no company {company}")).into());
-    }
+    Ok(company_state)
+}
+
+/// [`member`] on a company already loaded (and known to be registered).
+pub(crate) fn member_of(
+    company_state: &domain::company::Company,
+    company: &CompanyId,
+    headers: &HeaderMap,
+    admin: bool,
+) -> Result<UserId, ApiError> {
     if admin && headers.get("x-acting-user").is_none() {
         return Ok(UserId::parse("e-shop").map_err(anyhow::Error::from)?);
     }
     let user = acting_user(headers)?;
-    let found = active_user(&company_state, company, &user).map_err(|e| {
+    let found = active_user(company_state, company, &user).map_err(|e| {
         Problem::new(
             StatusCode::FORBIDDEN,
             e.code(),
@@ -395,19 +414,25 @@ pub async fn list_orders(
     Ok(Json(json!({"items": items, "next": next})))
 }
 
-/// Per SKU: quantity bought, last price and date (orders not rejected or cancelled).
+/// Per SKU: quantity bought, last price and date (orders not rejected or cancelled). An e-shop
+/// key of some channels sees what was bought through those channels only.
 #[utoipa::path(get, path = "/v1/companies/{id}/purchase-history", tag = "e-shop", params(("id" = String, Path), ("X-Acting-User" = String, Header)),
     responses((status = 200, body = Object)))]
 pub async fn purchase_history(
     State(state): State<AppState>,
+    principal: Option<axum::Extension<app::auth::Principal>>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Json<Value>> {
     let company = company_id(&id)?;
     member(&state, &company, &headers, false).await?;
-    Ok(Json(
-        json!({"items": state.queries.purchase_history(company.as_str()).await?}),
-    ))
+    let channels = principal
+        .as_deref()
+        .and_then(app::auth::Principal::channels);
+    Ok(Json(json!({"items": state
+        .queries
+        .purchase_history(company.as_str(), channels.as_deref())
+        .await?})))
 }
 
 /// Parses a body into JSON for handlers that read it field by field.
@@ -427,11 +452,13 @@ pub struct InvoiceListQuery {
     limit: Option<i64>,
 }
 
-/// The company's invoices and credit notes from the ERP, newest first, with payments.
+/// The company's invoices and credit notes from the ERP, newest first, with payments. An e-shop
+/// key of some channels sees only invoices whose orders were all placed through them.
 #[utoipa::path(get, path = "/v1/companies/{id}/invoices", tag = "e-shop", params(("id" = String, Path), ("X-Acting-User" = String, Header), InvoiceListQuery),
     responses((status = 200, body = Object)))]
 pub async fn invoices(
     State(state): State<AppState>,
+    principal: Option<axum::Extension<app::auth::Principal>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     Query(q): Query<InvoiceListQuery>,
@@ -443,9 +470,12 @@ pub async fn invoices(
         return Err(Problem::validation(vec![FieldError::new("limit", "must be 1 to 200")]).into());
     }
     let after = q.after.as_deref().and_then(|c| c.split_once('|'));
+    let channels = principal
+        .as_deref()
+        .and_then(app::auth::Principal::channels);
     let items = state
         .queries
-        .company_invoices(company.as_str(), after, limit)
+        .company_invoices(company.as_str(), channels.as_deref(), after, limit)
         .await?;
     let next = (items.len() as i64 == limit)
         .then(|| {

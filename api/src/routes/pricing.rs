@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::Extension;
 
 use app::auth::Principal;
@@ -110,13 +111,33 @@ pub fn quote_problem(error: QuoteError) -> crate::problem::ApiError {
     }
 }
 
-/// Prices lines for a company: priced lines with explanations, VAT per rate and totals.
+/// Checks that `X-Acting-User` is an active user of the company whose prices are asked for:
+/// contract prices, price levels and discounts are the company's own business, not another
+/// customer's. An unknown company stays the field error of the quote body.
+async fn check_buyer(
+    state: &AppState,
+    company: &CompanyId,
+    headers: &HeaderMap,
+) -> Result<(), crate::problem::ApiError> {
+    let company_state = super::companies::load_company(state, company).await?;
+    if company_state.master().is_none() {
+        return Err(quote_problem(QuoteError::UnknownCompany(company.clone())));
+    }
+    super::companies::member_of(&company_state, company, headers, false)?;
+    Ok(())
+}
+
+/// Prices lines for a company: priced lines with explanations, VAT per rate and totals. The
+/// acting user (`X-Acting-User`) must be an active user of the company.
 #[utoipa::path(post, path = "/v1/prices/quote", tag = "e-shop", request_body = QuoteBody,
+    params(("X-Acting-User" = String, Header, description = "An active user of the company")),
     responses((status = 200, description = "Priced document; unpriceable lines carry `error`", body = Object),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn post_quote(
     State(state): State<AppState>,
     principal: Option<Extension<Principal>>,
+    headers: HeaderMap,
     ApiJson(doc): ApiJson<Value>,
 ) -> ApiResult<Json<Value>> {
     let mut input = Input::new();
@@ -142,6 +163,7 @@ pub async fn post_quote(
         return Err(Problem::validation(input.finish().err().unwrap_or_default()).into());
     };
     crate::auth::check_channel(principal.as_deref(), channel.as_str())?;
+    check_buyer(&state, &company, &headers).await?;
     let request = QuoteRequest {
         company,
         channel,
@@ -222,13 +244,17 @@ pub struct PriceSheetQuery {
     limit: Option<i64>,
 }
 
-/// A company's price sheet: the price of each product at quantity 1 and at each tier.
+/// A company's price sheet: the price of each product at quantity 1 and at each tier. The
+/// acting user (`X-Acting-User`) must be an active user of the company.
 #[utoipa::path(get, path = "/v1/companies/{id}/prices", tag = "e-shop",
-    params(("id" = String, Path), PriceSheetQuery),
-    responses((status = 200, body = Object), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    params(("id" = String, Path), ("X-Acting-User" = String, Header, description = "An active user of the company"), PriceSheetQuery),
+    responses((status = 200, body = Object), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_price_sheet(
     State(state): State<AppState>,
     principal: Option<Extension<Principal>>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     Query(query): Query<PriceSheetQuery>,
 ) -> ApiResult<Json<Value>> {
@@ -264,6 +290,7 @@ pub async fn get_price_sheet(
         return Err(Problem::validation(input.finish().err().unwrap_or_default()).into());
     };
     crate::auth::check_channel(principal.as_deref(), channel.as_str())?;
+    super::companies::member(&state, &company, &headers, false).await?;
     let master = app::read_side::ReadSide::company(state.read_side.as_ref(), &company, None)
         .await?
         .ok_or_else(|| Problem::not_found(format!("unknown company {company}")))?;

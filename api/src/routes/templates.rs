@@ -84,6 +84,57 @@ fn read_template_lines(input: &mut Input, items: &[Value]) -> Vec<TemplateLine> 
     lines
 }
 
+/// Whether an e-shop key may see a template. A template is bound to a channel by its schedule
+/// and by the order it was made from; a key of other channels does not see it at all (as it does
+/// not see that channel's orders). A template bound to no channel is the company's own.
+async fn may_see(
+    state: &AppState,
+    principal: Option<&Principal>,
+    template: &OrderTemplate,
+) -> Result<bool, ApiError> {
+    let Some(principal) = principal else {
+        return Ok(true);
+    };
+    if let Some(schedule) = template.schedule() {
+        if !principal.may_use_channel(schedule.channel.as_str()) {
+            return Ok(false);
+        }
+    }
+    if let Some(order) = template.from_order_id() {
+        let (order, _) = state
+            .aggregates
+            .orders
+            .load(order)
+            .await
+            .map_err(command_error)?;
+        if let Some(placed) = order.placed() {
+            if !principal.may_use_channel(placed.channel.as_str()) {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// Refuses (as "no template") a template the key may not see.
+async fn check_visible(
+    state: &AppState,
+    principal: Option<&Principal>,
+    company: &CompanyId,
+    template_id: &str,
+) -> Result<(), ApiError> {
+    let (template, _) = svc::load(&state.aggregates, company, template_id)
+        .await
+        .map_err(problem)?;
+    if may_see(state, principal, &template).await? {
+        Ok(())
+    } else {
+        Err(problem(TemplateActionError::UnknownTemplate(
+            template_id.to_string(),
+        )))
+    }
+}
+
 fn company(id: &str) -> Result<CompanyId, ApiError> {
     Ok(CompanyId::parse(id)
         .map_err(|e| Problem::validation(vec![FieldError::new("id", e.to_string())]))?)
@@ -94,6 +145,7 @@ fn company(id: &str) -> Result<CompanyId, ApiError> {
     responses((status = 200, body = Object)))]
 pub async fn list(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Json<Value>> {
@@ -103,6 +155,9 @@ pub async fn list(
     for (template_id, version, state_json) in state.queries.templates(company.as_str()).await? {
         let template: OrderTemplate =
             serde_json::from_str(&state_json).map_err(anyhow::Error::from)?;
+        if !may_see(&state, principal.as_deref(), &template).await? {
+            continue;
+        }
         items.push(template_json(
             &template_id,
             &template,
@@ -127,6 +182,7 @@ pub struct NewTemplate {
     responses((status = 201, body = Object), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -144,6 +200,21 @@ pub async fn create(
     let lines = match (root.get("lines"), &from) {
         (Some(Value::Array(items)), None) => read_template_lines(&mut input, items),
         (None | Some(Value::Null), Some(order)) => {
+            // An order of a channel the key does not serve is, to it, no order at all.
+            let (placed, _) = state
+                .aggregates
+                .orders
+                .load(order)
+                .await
+                .map_err(command_error)?;
+            let foreign = placed.placed().is_some_and(|p| {
+                principal
+                    .as_deref()
+                    .is_some_and(|k| !k.may_use_channel(p.channel.as_str()))
+            });
+            if foreign {
+                return Err(problem(TemplateActionError::UnknownOrder(order.clone())));
+            }
             svc::order_lines(&state.aggregates, &company, order)
                 .await
                 .map_err(problem)?
@@ -196,12 +267,14 @@ pub struct TemplateChange {
     responses((status = 200, body = Object), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn update(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Path((id, template_id)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let company = company(&id)?;
     let user = member(&state, &company, &headers, false).await?;
+    check_visible(&state, principal.as_deref(), &company, &template_id).await?;
     let doc = body_json(&body)?;
     let mut input = Input::new();
     let root = input.root(&doc).cloned().unwrap_or_default();
@@ -254,11 +327,13 @@ pub async fn update(
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Path((id, template_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     let company = company(&id)?;
     let user = member(&state, &company, &headers, false).await?;
+    check_visible(&state, principal.as_deref(), &company, &template_id).await?;
     let meta = eshop_meta(&user, &company, None, &headers);
     svc::execute(
         &state.aggregates,
@@ -281,18 +356,21 @@ pub async fn delete(
     responses((status = 200, body = Object), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn set_schedule(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Path((id, template_id)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
     let company = company(&id)?;
     let user = member(&state, &company, &headers, false).await?;
+    check_visible(&state, principal.as_deref(), &company, &template_id).await?;
     let mut doc = body_json(&body)?;
     if doc.get("buyer").is_none_or(Value::is_null) {
         doc["buyer"] = json!(user);
     }
     let schedule: Schedule = serde_json::from_value(doc)
         .map_err(|e| Problem::validation(vec![FieldError::new("body", e.to_string())]))?;
+    crate::auth::check_channel(principal.as_deref(), schedule.channel.as_str())?;
     svc::check_member(&state.aggregates, &company, &schedule.buyer)
         .await
         .map_err(problem)?;
@@ -318,11 +396,13 @@ pub async fn set_schedule(
     responses((status = 200, body = Object)))]
 pub async fn clear_schedule(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     Path((id, template_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Json<Value>> {
     let company = company(&id)?;
     let user = member(&state, &company, &headers, false).await?;
+    check_visible(&state, principal.as_deref(), &company, &template_id).await?;
     let meta = eshop_meta(&user, &company, None, &headers);
     let done = svc::execute(
         &state.aggregates,
@@ -403,6 +483,11 @@ pub async fn order_template(
                 let (template, _) = svc::load(&state.aggregates, &company, &template_id)
                     .await
                     .map_err(problem)?;
+                if !may_see(&state, principal.as_deref(), &template).await? {
+                    return Err(problem(TemplateActionError::UnknownTemplate(
+                        template_id.clone(),
+                    )));
+                }
                 let mut input = Input::new();
                 let root = input.root(&doc).cloned().unwrap_or_default();
                 let Some((channel, currency, address, reference, note)) =
@@ -488,6 +573,12 @@ pub async fn reorder(
                     .placed()
                     .cloned()
                     .ok_or_else(|| Problem::not_found(format!("no order {previous_id}")))?;
+                if principal
+                    .as_deref()
+                    .is_some_and(|p| !p.may_use_channel(placed.channel.as_str()))
+                {
+                    return Err(Problem::not_found(format!("no order {previous_id}")).into());
+                }
                 let company = placed.company_id.clone();
                 member(&state, &company, &headers, false)
                     .await

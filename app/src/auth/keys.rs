@@ -26,12 +26,22 @@ pub struct ApiKey {
 }
 
 /// A new key, with the secret shown this once.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct CreatedKey {
     /// The key as stored.
     pub key: ApiKey,
     /// The whole key to give the client: `oc_<id>_<secret>`.
     pub token: String,
+}
+
+// By hand: the token is the secret itself; only its id part is printed.
+impl std::fmt::Debug for CreatedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedKey")
+            .field("key", &self.key)
+            .field("token", &format_args!("oc_{}_***", self.key.id))
+            .finish()
+    }
 }
 
 /// Why a presented key was refused.

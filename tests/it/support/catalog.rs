@@ -168,7 +168,8 @@ pub async fn wait_for_read_models(app: &TestApp) {
     .await;
 }
 
-/// ACME's users: jana (buyer), tomas (buyer), petr (approver), eva (admin), and BETA's karel.
+/// ACME's users: jana (buyer), tomas (buyer), petr (approver), eva (admin), BETA's karel and
+/// WIEN's franz (buyers).
 pub async fn add_users(app: &TestApp) {
     for (company, user, role) in [
         ("ACME", "jana", "buyer"),
@@ -176,6 +177,7 @@ pub async fn add_users(app: &TestApp) {
         ("ACME", "petr", "approver"),
         ("ACME", "eva", "admin"),
         ("BETA", "karel", "buyer"),
+        ("WIEN", "franz", "buyer"),
     ] {
         app.post(
             &format!("/v1/companies/{company}/users"),
@@ -185,6 +187,15 @@ pub async fn add_users(app: &TestApp) {
         )
         .await
         .expect(201);
+    }
+}
+
+/// A buyer of one of the example's companies (see [`add_users`]); jana for any other.
+pub fn buyer_of(company: &str) -> &'static str {
+    match company {
+        "BETA" => "karel",
+        "WIEN" => "franz",
+        _ => "jana",
     }
 }
 
