@@ -190,6 +190,17 @@ both_stores! {
         assert_eq!(submitted.iter().filter(|r| r.status == 200).count(), 1, "{submitted:?}");
         assert_eq!(cancels.len(), 1, "{cancels:?}");
         assert!(cancels[0].at_ms >= submitted.last().unwrap().at_ms);
+        // Ops see attempts, failures and dead letters on /metrics (the recorder is shared by
+        // every test in the process, so only presence is certain, and a positive count).
+        let metrics = app.get("/metrics").await.expect(200).text;
+        for name in [
+            "ordercore_erp_attempts_total",
+            "ordercore_erp_failures_total{kind=\"transient\"}",
+            "ordercore_erp_dead_letters_total",
+        ] {
+            let count = metrics.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse::<f64>().ok()));
+            assert!(count.is_some_and(|c| c > 0.0), "{name} on /metrics: {metrics}");
+        }
         let books = sim.stats();
         let booked: Vec<_> = books.orders.iter().filter(|o| o.order_id == id).collect();
         assert_eq!(booked.len(), 1);
