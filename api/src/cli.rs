@@ -97,6 +97,12 @@ pub struct ServeArgs {
     /// Burst of requests a key may make at once.
     #[arg(long, env = "ORDERCORE_RATE_BURST", default_value_t = 400)]
     pub rate_burst: u32,
+    /// How long a subscriber's (and the ERP dispatcher's) lease lasts without renewal, in
+    /// milliseconds: when a process dies, another takes its subscribers over after this long.
+    /// Holders renew every third of it.
+    #[arg(long, env = "ORDERCORE_LEASE_TTL_MS", default_value_t = 15_000,
+          value_parser = clap::value_parser!(u64).range(300..=3_600_000))]
+    pub lease_ttl_ms: u64,
     /// Load the demo sample into this server through its own ERP API once it listens.
     #[arg(long)]
     pub demo: bool,
@@ -259,6 +265,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config.request_timeout = Duration::from_secs(args.request_timeout.max(1));
             config.erp = args.erp.settings()?;
             config.rate_limit = (args.rate_limit, args.rate_burst);
+            config.runner.lease_ttl = Duration::from_millis(args.lease_ttl_ms);
             config.tls = match (args.tls_cert, args.tls_key) {
                 (Some(cert), Some(key)) => Some(crate::server::TlsFiles { cert, key }),
                 _ => None,
@@ -472,6 +479,14 @@ mod tests {
         }
     }
 
+    fn serve(args: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let line = ["ordercore", "serve"].iter().chain(args).copied();
+        match Cli::try_parse_from(line)?.command {
+            Command::Serve(serve) => Ok(serve),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
     #[test]
     fn secrets_never_reach_a_log_line_through_debug() {
         const PASSWORD: &str = "pw-s3cret-db";
@@ -523,6 +538,24 @@ mod tests {
         );
         for secret in [PASSWORD, ERP_SECRET, "demokeysecret0001", "tokensecret0002"] {
             assert!(!logged.contains(secret), "{secret} was logged: {logged}");
+        }
+    }
+
+    #[test]
+    fn the_lease_ttl_is_a_flag_with_a_default_and_bounds() {
+        // The environment variable is left alone: tests run in parallel in one process.
+        if std::env::var_os("ORDERCORE_LEASE_TTL_MS").is_none() {
+            assert_eq!(serve(&[]).unwrap().lease_ttl_ms, 15_000);
+        }
+        assert_eq!(
+            serve(&["--lease-ttl-ms", "2500"]).unwrap().lease_ttl_ms,
+            2_500
+        );
+        for bad in ["0", "299", "-1", "soon"] {
+            assert!(
+                serve(&["--lease-ttl-ms", bad]).is_err(),
+                "--lease-ttl-ms {bad}"
+            );
         }
     }
 }

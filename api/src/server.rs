@@ -623,7 +623,11 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
                 Arc::new(adapter),
                 erp.dispatch.clone(),
             ));
-            background.push(dispatcher.spawn(config.runner.holder.clone(), shutdown_rx.clone()));
+            background.push(dispatcher.spawn(
+                config.runner.holder.clone(),
+                config.runner.lease_ttl,
+                shutdown_rx.clone(),
+            ));
         }
     }
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -231,15 +231,27 @@ both_stores! {
         let absorbed = rig.assert_booked_once(&ids).await;
         let total_attempts: usize = orders.iter().map(attempts).sum();
         assert!(total_attempts > ids.len(), "some attempts failed and were retried: {total_attempts}");
-        // Backoff is visible: the gaps between attempts of an order grow.
-        let retried = orders.iter().find(|o| attempts(o) >= 3);
-        if let Some(order) = retried {
-            let times: Vec<chrono::DateTime<chrono::Utc>> = order["status_history"].as_array().unwrap().iter()
-                .filter(|e| e["event"] == "SentToErp")
-                .map(|e| e["at"].as_str().unwrap().parse().unwrap())
-                .collect();
-            assert!(times.windows(2).all(|w| w[1] > w[0]));
+        // Backoff, from when the simulator saw each attempt: after the n-th failed attempt the
+        // next waits at least half of min(100 ms × 2^(n−1), 1500 ms) (ordercore's flags; full
+        // jitter keeps the upper half), so the shortest possible wait grows with every retry.
+        let stats = rig.stats().await;
+        let mut by_key: HashMap<String, Vec<i64>> = HashMap::new();
+        for request in stats["requests"].as_array().expect("requests") {
+            if request["path"] == "/orders" {
+                by_key.entry(request["key"].as_str().unwrap().to_string()).or_default()
+                    .push(request["at_ms"].as_i64().unwrap());
+            }
         }
+        let mut deepest = 0;
+        for (key, times) in &mut by_key {
+            times.sort_unstable();
+            deepest = deepest.max(times.len());
+            for (n, pair) in times.windows(2).enumerate() {
+                let floor = (100i64 << n).min(1500) / 2;
+                assert!(pair[1] - pair[0] >= floor, "{key}: retry {} after {} ms, less than {floor} ms: {times:?}", n + 1, pair[1] - pair[0]);
+            }
+        }
+        assert!(deepest >= 3, "some order needed three attempts or more, so growth was checked: {deepest}");
         println!("5xx/timeouts: {} orders, {} attempts, {} duplicate deliveries absorbed", ids.len(), total_attempts, absorbed);
     }
 }
@@ -249,8 +261,13 @@ both_stores! {
         let scale = scale();
         let mut rig = Rig::start(store, &["--latency-ms", "150", "--ship-after-ms", "600000"]).await;
         let ids = rig.place_many(scale.orders, json!([{"sku": "DRILL-18V", "quantity": 1}])).await;
-        for _ in 0..3 {
-            tokio::time::sleep(Duration::from_millis(400)).await;
+        // Each kill comes once the ERP has booked more orders than at the last one: mid-dispatch.
+        let mut booked = 0;
+        for kill in 1..=3 {
+            booked = eventually(&format!("dispatch to progress before kill {kill}"), Duration::from_secs(120), || async {
+                let now = rig.stats().await["orders_accepted"].as_u64().unwrap_or(0);
+                (now > booked || now >= ids.len() as u64).then_some(now)
+            }).await;
             rig.restart_ordercore().await;
         }
         rig.until_all(&ids, &["accepted_by_erp"], Duration::from_secs(180)).await;

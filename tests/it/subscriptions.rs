@@ -324,3 +324,38 @@ both_stores! {
         runner.task.abort();
     }
 }
+
+both_stores! {
+    async fn a_reactor_that_lost_its_lease_does_not_move_the_checkpoint(store: &TestStore) {
+        let db = store.db().await;
+        write_events(&db, "a", 1, 3).await;
+        let recorder = Arc::new(Recorder { handled: Mutex::default(), failures_left: AtomicU32::new(0) });
+        let subscribers = vec![Subscriber::Reactor(recorder.clone())];
+        let (_stop, stop_rx) = watch::channel(false);
+        // A lease long enough that the holder does not renew it (and notice) during the test.
+        let config = RunnerConfig { lease_ttl: Duration::from_secs(120), ..fast("paused") };
+        let runner = subscription::spawn(db.clone(), subscribers[0].clone(), config, stop_rx);
+        eventually("the reactor to catch up", Duration::from_secs(20), || async {
+            caught_up(&db, "test_recorder").await.then_some(())
+        }).await;
+        let before = subscription::load_checkpoint(&db, "test_recorder").await.unwrap();
+
+        // Another process holds the lease now, as when this one stalled past its expiry.
+        let far = app::clock::now_ms() + 3_600_000;
+        let taken = sqlx::query("UPDATE subscription_leases SET holder = 'successor', expires_at = $1 WHERE name = 'test_recorder'")
+            .bind(far).execute(db.pool()).await.unwrap();
+        assert_eq!(taken.rows_affected(), 1);
+        write_events(&db, "b", 1, 2).await;
+
+        let status = eventually("the lost lease to show", Duration::from_secs(20), || async {
+            let status = subscription::status_of(&db, &subscribers).await.unwrap().remove(0);
+            status.last_error.as_deref().is_some_and(|e| e.contains("lease")).then_some(status)
+        }).await;
+        let after = subscription::load_checkpoint(&db, "test_recorder").await.unwrap();
+        assert_eq!((after.tx_id, after.position), (before.tx_id, before.position), "{status:?}");
+        let holder: String = sqlx::query_scalar("SELECT holder FROM subscription_leases WHERE name = 'test_recorder'")
+            .fetch_one(db.pool()).await.unwrap();
+        assert_eq!(holder, "successor", "the stalled process did not take the lease back");
+        runner.task.abort();
+    }
+}

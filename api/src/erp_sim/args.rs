@@ -186,6 +186,10 @@ impl ErpSimArgs {
                 refuse_skus,
                 duplicate_inbound: self.duplicate_inbound,
                 shuffle_inbound: self.shuffle_inbound,
+                // Forced answers are for tests and drills, set through `PUT /admin/faults`.
+                answer_status: 0,
+                retry_after_secs: None,
+                retry_after_as_date: false,
             },
             seed: self.seed,
             hang: Duration::from_millis(self.hang_ms),

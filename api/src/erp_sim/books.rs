@@ -3,6 +3,7 @@
 //! order is in the books exactly once.
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -98,6 +99,21 @@ pub struct Stats {
     pub inbound_rejected: u64,
     /// Every order, in the order it was booked.
     pub orders: Vec<BookedOrder>,
+    /// Every submit and cancel request, in the order they were answered.
+    pub requests: Vec<ReceivedRequest>,
+}
+
+/// One submit or cancel request as the ERP saw it; an entry of [`Stats::requests`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedRequest {
+    /// `/orders` or `/orders/{order_id}/cancel`.
+    pub path: String,
+    /// Its `Idempotency-Key` (empty when it had none).
+    pub key: String,
+    /// When it arrived, in milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// The status it was answered with (0: the connection was dropped).
+    pub status: u16,
 }
 
 /// How a delivery to ordercore ended, for the counters.
@@ -262,6 +278,19 @@ impl Books {
     pub fn next_payment_id(&mut self) -> String {
         self.payments += 1;
         format!("PAY-{:06}", self.payments)
+    }
+
+    /// Records a submit or cancel request and its answer.
+    pub fn record_request(&mut self, path: &str, key: &str, arrived: SystemTime, status: u16) {
+        let at_ms = arrived
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        self.stats.requests.push(ReceivedRequest {
+            path: path.to_string(),
+            key: key.to_string(),
+            at_ms,
+            status,
+        });
     }
 
     /// Counts one outcome of a delivery to ordercore.

@@ -4,7 +4,7 @@
 
 use std::io;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::response::Response;
@@ -35,6 +35,13 @@ pub struct Faults {
     pub duplicate_inbound: bool,
     /// Deliver the messages of an order out of order (all of them, eventually).
     pub shuffle_inbound: bool,
+    /// Answer every submit and cancel with this HTTP status (300–599) before anything is done,
+    /// as a misconfigured gateway, a revoked key or a throttling ERP would; 0 turns it off.
+    pub answer_status: u16,
+    /// With `answer_status`: send `Retry-After` with this many seconds.
+    pub retry_after_secs: Option<u64>,
+    /// Send that `Retry-After` as an HTTP-date (now plus the seconds) instead of seconds.
+    pub retry_after_as_date: bool,
 }
 
 impl Faults {
@@ -48,6 +55,15 @@ impl Faults {
             if !(0.0..=1.0).contains(&rate) {
                 return Err((field, format!("must be between 0 and 1, not {rate}")));
             }
+        }
+        if self.answer_status != 0 && !(300..=599).contains(&self.answer_status) {
+            return Err((
+                "answer_status",
+                format!(
+                    "must be 0 or between 300 and 599, not {}",
+                    self.answer_status
+                ),
+            ));
         }
         Ok(())
     }
@@ -73,6 +89,12 @@ pub struct FaultsPatch {
     pub duplicate_inbound: Option<bool>,
     /// See [`Faults::shuffle_inbound`].
     pub shuffle_inbound: Option<bool>,
+    /// See [`Faults::answer_status`].
+    pub answer_status: Option<u16>,
+    /// See [`Faults::retry_after_secs`]; `null` leaves it, so send 0 for "retry at once".
+    pub retry_after_secs: Option<u64>,
+    /// See [`Faults::retry_after_as_date`].
+    pub retry_after_as_date: Option<bool>,
 }
 
 /// What happens to one submit or cancel request.
@@ -144,6 +166,11 @@ impl FaultBox {
         faults.refuse_skus = patch.refuse_skus.unwrap_or(faults.refuse_skus);
         faults.duplicate_inbound = patch.duplicate_inbound.unwrap_or(faults.duplicate_inbound);
         faults.shuffle_inbound = patch.shuffle_inbound.unwrap_or(faults.shuffle_inbound);
+        faults.answer_status = patch.answer_status.unwrap_or(faults.answer_status);
+        faults.retry_after_secs = patch.retry_after_secs.or(faults.retry_after_secs);
+        faults.retry_after_as_date = patch
+            .retry_after_as_date
+            .unwrap_or(faults.retry_after_as_date);
         faults.validate()?;
         if let Some(secs) = patch.down_for_secs {
             faults.down_for_secs = secs;
@@ -195,6 +222,22 @@ impl FaultBox {
             .map(str::to_string)
     }
 
+    /// The status to answer every request with, and the `Retry-After` value to send with it.
+    pub fn forced_answer(&self) -> Option<(u16, Option<String>)> {
+        let inner = self.lock();
+        let faults = &inner.faults;
+        (faults.answer_status != 0).then(|| {
+            let retry_after = faults.retry_after_secs.map(|secs| {
+                if faults.retry_after_as_date {
+                    httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(secs))
+                } else {
+                    secs.to_string()
+                }
+            });
+            (faults.answer_status, retry_after)
+        })
+    }
+
     /// Whether messages to ordercore are sent twice and whether they are shuffled.
     pub fn inbound_mangling(&self) -> (bool, bool) {
         let inner = self.lock();
@@ -237,6 +280,11 @@ mod tests {
             ..FaultsPatch::default()
         };
         assert_eq!(faults.patch(patch).unwrap_err().0, "drop_rate");
+        let patch = FaultsPatch {
+            answer_status: Some(200),
+            ..FaultsPatch::default()
+        };
+        assert_eq!(faults.patch(patch).unwrap_err().0, "answer_status");
         assert_eq!(faults.current(), Faults::default());
     }
 

@@ -32,7 +32,7 @@ use tokio::sync::watch;
 use tower_http::trace::TraceLayer;
 
 pub use args::{ErpSimArgs, Hidden};
-pub use books::{BookedOrder, OrderState, Stats};
+pub use books::{BookedOrder, OrderState, ReceivedRequest, Stats};
 pub use faults::{Faults, FaultsPatch};
 
 use books::Books;

@@ -6,7 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -24,7 +25,7 @@ pub(super) async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    guarded(&state, &headers, &body, |key| {
+    guarded(&state, "/orders", &headers, &body, |key| {
         book_submit(&state, key, &body)
     })
     .await
@@ -38,7 +39,8 @@ pub(super) async fn cancel(
     body: Bytes,
 ) -> Response {
     // The path names the order; the body (operation, reason) adds nothing the ERP needs.
-    guarded(&state, &headers, &body, |key| {
+    let path = format!("/orders/{order_id}/cancel");
+    guarded(&state, &path, &headers, &body, |key| {
         let mut books = state.books();
         books
             .replay(key, &order_id, false)
@@ -47,19 +49,38 @@ pub(super) async fn cancel(
     .await
 }
 
-/// Runs `handle` with the idempotency key behind the faults and the signature check.
+/// Runs `handle` with the idempotency key behind the faults and the signature check, and
+/// records the request (when it came, what it was answered) in the books.
 async fn guarded(
     state: &SimState,
+    path: &str,
     headers: &HeaderMap,
     body: &[u8],
     handle: impl FnOnce(&str) -> Answer,
 ) -> Response {
+    let arrived = SystemTime::now();
+    let (status, response) = answer(state, headers, body, handle).await;
+    let key = header(headers, "idempotency-key").unwrap_or_default();
+    state.books().record_request(path, key, arrived, status);
+    response
+}
+
+/// The answer to one request and its status (0 for a dropped connection).
+async fn answer(
+    state: &SimState,
+    headers: &HeaderMap,
+    body: &[u8],
+    handle: impl FnOnce(&str) -> Answer,
+) -> (u16, Response) {
     tokio::time::sleep(state.faults.latency()).await;
     if state.faults.down_remaining().is_some() {
         return reply(Answer::refusal(
             StatusCode::SERVICE_UNAVAILABLE,
             "the ERP is down (injected fault)",
         ));
+    }
+    if let Some((status, retry_after)) = state.faults.forced_answer() {
+        return forced(status, retry_after);
     }
     let verdict = state.faults.roll();
     if verdict == Verdict::Error {
@@ -83,13 +104,27 @@ async fn guarded(
     match verdict {
         // The request took effect; only the answer is lost: the hardest case for a sender
         // that must not create the order twice.
-        Verdict::Drop => dropped_connection(),
+        Verdict::Drop => (0, dropped_connection()),
         Verdict::Timeout => {
             tokio::time::sleep(state.config.hang).await;
             reply(answer)
         }
         Verdict::Pass | Verdict::Error => reply(answer),
     }
+}
+
+/// The answer `answer_status` forces, with its `Retry-After`.
+fn forced(status: u16, retry_after: Option<String>) -> (u16, Response) {
+    // `validate` keeps the status in 300–599, so it is always a valid one.
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let (code, mut response) = reply(Answer::refusal(
+        code,
+        format!("HTTP {status} (injected fault)"),
+    ));
+    if let Some(value) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        response.headers_mut().insert(RETRY_AFTER, value);
+    }
+    (code, response)
 }
 
 fn book_submit(state: &SimState, key: &str, body: &[u8]) -> Answer {
@@ -158,6 +193,9 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
 }
 
-fn reply(answer: Answer) -> Response {
-    (answer.status, Json(answer.body)).into_response()
+fn reply(answer: Answer) -> (u16, Response) {
+    (
+        answer.status.as_u16(),
+        (answer.status, Json(answer.body)).into_response(),
+    )
 }

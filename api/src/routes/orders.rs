@@ -492,6 +492,7 @@ fn event_detail(event: &domain::order::OrderEvent) -> Option<(&'static str, Stri
         | E::CancellationRequested { reason, .. }
         | E::CancellationRefused { reason }
         | E::RejectedForStock { reason, .. }
+        | E::ErpDeliveryDeadLettered { reason, .. }
         | E::RejectedByErp { reason } => Some(("reason", reason.clone())),
         E::ApprovalRequested { reasons } => Some(("reason", reasons.join("; "))),
         E::AcceptedByErp { erp_order_no } | E::ErpOrderNumberRecorded { erp_order_no } => {

@@ -152,24 +152,21 @@ impl Dispatcher {
         }
     }
 
-    /// Runs the delivery loop while this process holds the `erp_delivery` lease.
+    /// Runs the delivery loop while this process holds the `erp_delivery` lease, which lasts
+    /// `lease_ttl` without renewal and is renewed every third of it.
     pub fn spawn(
         self: Arc<Self>,
         holder: String,
+        lease_ttl: Duration,
         mut shutdown: watch::Receiver<bool>,
     ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
-            let lease = Lease::new(
-                self.db.clone(),
-                "erp_delivery",
-                &holder,
-                Duration::from_secs(15),
-            );
+            let lease = Lease::new(self.db.clone(), "erp_delivery", &holder, lease_ttl);
             let mut wake = self.db.notifier().subscribe();
             let mut renewed: Option<Instant> = None;
             let mut held = false;
             while !*shutdown.borrow() {
-                if renewed.is_none_or(|t| t.elapsed() > Duration::from_secs(5)) {
+                if renewed.is_none_or(|t| t.elapsed() >= lease_ttl / 3) {
                     held = lease.acquire_or_renew().await.unwrap_or(false);
                     renewed = Some(Instant::now());
                 }
@@ -197,13 +194,21 @@ impl Dispatcher {
         })
     }
 
+    /// How long to sleep when nothing went: until the breaker lets a probe through, or until
+    /// the next delivery is due (so that a retry goes when its backoff ends, not up to a whole
+    /// idle period later), at most the idle period.
     async fn idle_wait(&self) -> Duration {
-        let breaker = self.breaker.lock().await;
-        match breaker.open_until() {
-            Some(until) => until
+        if let Some(until) = self.breaker.lock().await.open_until() {
+            return until
                 .saturating_duration_since(Instant::now())
-                .clamp(Duration::from_millis(50), self.config.idle),
-            None => self.config.idle,
+                .clamp(Duration::from_millis(50), self.config.idle);
+        }
+        match outbox::next_due_at(&self.db).await {
+            Ok(Some(at)) => {
+                let millis = u64::try_from(at - now_ms()).unwrap_or(0);
+                Duration::from_millis(millis).clamp(Duration::from_millis(5), self.config.idle)
+            }
+            _ => self.config.idle,
         }
     }
 
@@ -344,6 +349,34 @@ impl Dispatcher {
                     )
                     .await;
                 }
+                // The ERP cannot cancel an order it was never given: while the submit waits in
+                // the dead letters, so does the cancel (SPEC: a cancel never before its submit).
+                let submit =
+                    outbox::get(&self.db, &format!("{}:submit", delivery.order_id)).await?;
+                if let Some(submit) = submit.filter(|s| s.state == "dead") {
+                    if submit.compensated || order.status() == Some(OrderStatus::RejectedByErp) {
+                        return outbox::finish(
+                            &self.db,
+                            &delivery.id,
+                            delivery.attempts,
+                            "done",
+                            "skipped: the ERP refused the order",
+                            false,
+                        )
+                        .await;
+                    }
+                    return self
+                        .dead_letter(
+                            &delivery,
+                            delivery.attempts,
+                            &format!(
+                                "not sent: the order's submit {} is dead-lettered; retry it first",
+                                submit.id
+                            ),
+                            &meta,
+                        )
+                        .await;
+                }
                 Some(payload::cancel_body(&delivery.order_id, &order))
             }
         };
@@ -384,20 +417,7 @@ impl Dispatcher {
         outcome: DeliveryOutcome,
         meta: &CommandMetadata,
     ) -> anyhow::Result<()> {
-        let orders = &self.aggregates.orders;
-        let id = &delivery.order_id;
-        let apply = |command: OrderCommand| async move {
-            match orders.execute(id, command, meta).await {
-                Ok(_) => Ok(()),
-                // A late answer for an order that moved on (e.g. the ERP's status message came
-                // first): the order keeps its state.
-                Err(AggregateError::UserError(e)) => {
-                    tracing::info!(order = %id, error = %e, "ERP answer not applied");
-                    Ok(())
-                }
-                Err(e) => Err(anyhow::anyhow!("recording the ERP answer for {id}: {e}")),
-            }
-        };
+        let apply = |command: OrderCommand| self.apply(&delivery.order_id, command, meta);
         match (delivery.operation, outcome) {
             (Operation::Submit, DeliveryOutcome::Accepted { erp_order_no }) => {
                 self.breaker.lock().await.success();
@@ -462,16 +482,8 @@ impl Dispatcher {
             }
             (Operation::Cancel, DeliveryOutcome::Refused { reason, status }) => {
                 self.breaker.lock().await.success();
-                metrics::counter!("ordercore_erp_dead_letters_total").increment(1);
-                outbox::finish(
-                    &self.db,
-                    &delivery.id,
-                    attempt,
-                    "dead",
-                    &format!("cancel refused (HTTP {status}): {reason}"),
-                    false,
-                )
-                .await
+                let outcome = format!("cancel refused (HTTP {status}): {reason}");
+                self.dead_letter(delivery, attempt, &outcome, meta).await
             }
             (
                 _,
@@ -480,23 +492,86 @@ impl Dispatcher {
                     retry_after,
                 },
             ) => {
-                self.breaker.lock().await.failure(Instant::now());
-                if attempt >= self.config.max_attempts {
-                    metrics::counter!("ordercore_erp_dead_letters_total").increment(1);
-                    return outbox::finish(
-                        &self.db,
-                        &delivery.id,
-                        attempt,
-                        "dead",
-                        &format!("gave up after {attempt} attempts: {reason}"),
-                        false,
-                    )
-                    .await;
-                }
-                let delay = backoff(&self.config, attempt).max(retry_after.unwrap_or_default());
-                let next = now_ms() + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 4);
-                outbox::retry_later(&self.db, &delivery.id, attempt, next, &reason).await
+                metrics::counter!("ordercore_erp_failures_total", "kind" => "transient")
+                    .increment(1);
+                self.retry_or_give_up(delivery, attempt, &reason, retry_after, meta)
+                    .await
             }
+            (
+                _,
+                DeliveryOutcome::Misdirected {
+                    reason,
+                    status,
+                    retry_after,
+                },
+            ) => {
+                // Not an answer about the order: credentials, URL or proxy are wrong. The order
+                // is not rejected for it; ops see it here, in the metrics and in the outbox.
+                metrics::counter!("ordercore_erp_failures_total", "kind" => "misdirected")
+                    .increment(1);
+                tracing::warn!(delivery = %delivery.id, status, %reason, attempt,
+                    "the ERP did not take the request as an order; check the ERP URL and credentials");
+                self.retry_or_give_up(delivery, attempt, &reason, retry_after, meta)
+                    .await
+            }
+        }
+    }
+
+    /// Schedules the next attempt after a failure that says nothing about the order, or gives
+    /// the delivery up once it has had its attempts.
+    async fn retry_or_give_up(
+        &self,
+        delivery: &Delivery,
+        attempt: i64,
+        reason: &str,
+        retry_after: Option<Duration>,
+        meta: &CommandMetadata,
+    ) -> anyhow::Result<()> {
+        self.breaker.lock().await.failure(Instant::now());
+        if attempt >= self.config.max_attempts {
+            let outcome = format!("gave up after {attempt} attempts: {reason}");
+            return self.dead_letter(delivery, attempt, &outcome, meta).await;
+        }
+        let delay = backoff(&self.config, attempt).max(retry_after.unwrap_or_default());
+        let next = now_ms() + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 4);
+        outbox::retry_later(&self.db, &delivery.id, attempt, next, reason).await
+    }
+
+    /// Dead-letters a delivery without compensation, recording the fact on the order first
+    /// (a crash in between leaves the delivery pending, to be given up again).
+    async fn dead_letter(
+        &self,
+        delivery: &Delivery,
+        attempt: i64,
+        outcome: &str,
+        meta: &CommandMetadata,
+    ) -> anyhow::Result<()> {
+        let command = OrderCommand::RecordDeadLetter {
+            operation: delivery.operation.as_str().to_string(),
+            reason: outcome.to_string(),
+        };
+        self.apply(&delivery.order_id, command, meta).await?;
+        metrics::counter!("ordercore_erp_dead_letters_total").increment(1);
+        tracing::warn!(delivery = %delivery.id, %outcome, "ERP delivery dead-lettered");
+        outbox::finish(&self.db, &delivery.id, attempt, "dead", outcome, false).await
+    }
+
+    /// Records an answer on the order.
+    async fn apply(
+        &self,
+        id: &str,
+        command: OrderCommand,
+        meta: &CommandMetadata,
+    ) -> anyhow::Result<()> {
+        match self.aggregates.orders.execute(id, command, meta).await {
+            Ok(_) => Ok(()),
+            // A late answer for an order that moved on (e.g. the ERP's status message came
+            // first): the order keeps its state.
+            Err(AggregateError::UserError(e)) => {
+                tracing::info!(order = %id, error = %e, "ERP answer not applied");
+                Ok(())
+            }
+            Err(e) => Err(anyhow::anyhow!("recording the ERP answer for {id}: {e}")),
         }
     }
 }

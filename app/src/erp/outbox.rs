@@ -20,7 +20,8 @@ pub enum Operation {
 }
 
 impl Operation {
-    fn as_str(self) -> &'static str {
+    /// `submit` or `cancel`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Submit => "submit",
             Self::Cancel => "cancel",
@@ -124,6 +125,18 @@ pub async fn due(db: &Db, limit: i64) -> anyhow::Result<Vec<Delivery>> {
         .iter()
         .map(delivery)
         .collect()
+}
+
+/// When the next delivery that may go (the oldest pending of its company) is due (epoch ms).
+pub async fn next_due_at(db: &Db) -> anyhow::Result<Option<i64>> {
+    let sql = "SELECT min(o.next_attempt_at) AS next FROM erp_outbox o WHERE o.state = 'pending' \
+         AND NOT EXISTS (SELECT 1 FROM erp_outbox p WHERE p.company_id = o.company_id \
+           AND p.state = 'pending' AND (p.seq_tx < o.seq_tx OR (p.seq_tx = o.seq_tx AND p.seq_pos < o.seq_pos)))";
+    let row = sqlx::query(sql)
+        .fetch_one(db.pool())
+        .await
+        .context("reading when the next ERP delivery is due")?;
+    Ok(row.try_get::<Option<i64>, _>("next")?)
 }
 
 /// Records an attempt that will be retried at `next_attempt_at`.

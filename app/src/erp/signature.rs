@@ -172,6 +172,36 @@ mod tests {
     }
 
     #[test]
+    fn signing_gives_the_known_answer_of_the_standard_webhooks_formula() {
+        let (secret, id, timestamp) = (
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1_614_265_330,
+        );
+        let body = br#"{"test": 2432232314}"#;
+        // The formula, written out apart from `sign`: base64(HMAC-SHA256(key, "{id}.{ts}.{body}"))
+        // with the key being the base64 after `whsec_`.
+        let key = STANDARD.decode(&secret["whsec_".len()..]).unwrap();
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).unwrap();
+        mac.update(format!("{id}.{timestamp}.{}", std::str::from_utf8(body).unwrap()).as_bytes());
+        let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
+        // The same value as the Standard Webhooks reference libraries' test vector (checked
+        // with Python's hmac module too).
+        assert_eq!(expected, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+
+        let signed = SigningSecret::parse(secret)
+            .unwrap()
+            .sign(id, timestamp, body);
+
+        assert_eq!(signed, expected);
+        let parsed = SigningSecret::parse(secret).unwrap();
+        assert_eq!(
+            parsed.verify(id, timestamp, body, &expected, timestamp, 300),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn secrets_must_be_whsec_base64_and_are_never_printed() {
         assert_eq!(
             SigningSecret::parse("whsec_!!").unwrap_err(),

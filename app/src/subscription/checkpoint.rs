@@ -77,6 +77,38 @@ pub(crate) async fn save_checkpoint(
     Ok(())
 }
 
+/// Like [`save_checkpoint`], but only while `holder` holds the subscriber's unexpired lease: a
+/// process that lost its lease (paused past its expiry, say) must not move a checkpoint that
+/// its successor now owns. Errors, moving nothing, when the lease is not held.
+pub(crate) async fn save_checkpoint_fenced(
+    conn: &mut AnyConnection,
+    name: &str,
+    holder: &str,
+    checkpoint: Checkpoint,
+    handled: i64,
+) -> anyhow::Result<()> {
+    let now = now_ms();
+    let saved = sqlx::query(
+        "UPDATE subscriptions SET tx_id = $2, position = $3, events_handled = events_handled + $4, \
+         updated_at = $5, failures = 0, last_error = NULL, last_error_at = NULL WHERE name = $1 \
+         AND EXISTS (SELECT 1 FROM subscription_leases l WHERE l.name = $1 AND l.holder = $6 \
+         AND l.expires_at >= $5)",
+    )
+    .bind(name)
+    .bind(checkpoint.tx_id)
+    .bind(checkpoint.position)
+    .bind(handled)
+    .bind(now)
+    .bind(holder)
+    .execute(conn)
+    .await
+    .with_context(|| format!("saving the checkpoint of {name}"))?;
+    if saved.rows_affected() != 1 {
+        anyhow::bail!("{name}: the lease is no longer held by {holder}; checkpoint not moved");
+    }
+    Ok(())
+}
+
 /// Records a handler failure; the checkpoint stays where it is.
 pub(crate) async fn record_failure(db: &Db, name: &str, error: &str) -> anyhow::Result<()> {
     sqlx::query(

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use super::checkpoint::{
     ensure_row, load_checkpoint, lock_checkpoint, record_failure, save_checkpoint,
+    save_checkpoint_fenced,
 };
 use super::{Lease, Projection, Reactor, Subscriber, Tables};
 use crate::db::Db;
@@ -133,7 +134,7 @@ async fn run(
         let batch = if failures > 0 { 1 } else { config.batch_size };
         let outcome = match &subscriber {
             Subscriber::Projection(p) => projection_batch(&db, p.as_ref(), batch).await,
-            Subscriber::Reactor(r) => reactor_batch(&db, r, batch).await,
+            Subscriber::Reactor(r) => reactor_batch(&db, r, &config.holder, batch).await,
         };
         match outcome {
             Ok(0) => {
@@ -153,6 +154,8 @@ async fn run(
             Err(e) => {
                 failures += 1;
                 set_phase(&phase, "retrying");
+                // A lost lease shows in the failure; renew (or stand by) before the next batch.
+                renewed_at = None;
                 report_failure(&db, name, &e, failures).await;
                 wait(&mut shutdown, None, backoff(failures, config.max_backoff)).await;
             }
@@ -250,8 +253,14 @@ pub(super) async fn projection_batch(
 
 /// One batch of a reactor: each event handled, then the checkpoint moved past it; or, for a
 /// concurrent reactor, the aggregates' event sequences handled side by side and the checkpoint
-/// moved past the batch once all succeeded.
-async fn reactor_batch(db: &Db, reactor: &Arc<dyn Reactor>, limit: i64) -> anyhow::Result<usize> {
+/// moved past the batch once all succeeded. The checkpoint moves only while `holder` holds the
+/// lease (side effects are at least once anyway; the checkpoint must not go to two owners).
+async fn reactor_batch(
+    db: &Db,
+    reactor: &Arc<dyn Reactor>,
+    holder: &str,
+    limit: i64,
+) -> anyhow::Result<usize> {
     let name = reactor.name();
     let checkpoint = load_checkpoint(db, name).await?;
     let events = event_log::read_after(db, checkpoint, limit).await?;
@@ -288,7 +297,7 @@ async fn reactor_batch(db: &Db, reactor: &Arc<dyn Reactor>, limit: i64) -> anyho
             .await;
         results.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
         let mut conn = db.pool().acquire().await?;
-        save_checkpoint(&mut conn, name, last, i64::try_from(handled)?).await?;
+        save_checkpoint_fenced(&mut conn, name, holder, last, i64::try_from(handled)?).await?;
     } else {
         for event in &events {
             reactor
@@ -296,7 +305,7 @@ async fn reactor_batch(db: &Db, reactor: &Arc<dyn Reactor>, limit: i64) -> anyho
                 .await
                 .with_context(|| describe(name, event))?;
             let mut conn = db.pool().acquire().await?;
-            save_checkpoint(&mut conn, name, event.checkpoint, 1).await?;
+            save_checkpoint_fenced(&mut conn, name, holder, event.checkpoint, 1).await?;
         }
     }
     metrics::counter!("ordercore_subscriber_events_total", "subscriber" => name)

@@ -243,6 +243,9 @@ impl Aggregate for Order {
             OrderEvent::ErpOrderNumberRecorded { erp_order_no } => {
                 self.erp_order_no = Some(erp_order_no);
             }
+            // The delivery waits for ops; the order and its pending cancellation stay as they
+            // are, so that a retried delivery finds them unchanged.
+            OrderEvent::ErpDeliveryDeadLettered { .. } => {}
             OrderEvent::RejectedByErp { .. } => {
                 self.pending_cancellation = None;
                 self.set_status(OrderStatus::RejectedByErp);

@@ -99,6 +99,13 @@ pub enum OrderCommand {
         /// Why.
         reason: String,
     },
+    /// The dispatcher gave a delivery up (dead letter) without a decisive answer from the ERP.
+    RecordDeadLetter {
+        /// `submit` or `cancel`.
+        operation: String,
+        /// Why.
+        reason: String,
+    },
     /// The ERP agreed to the pending cancellation.
     ConfirmCancellation,
     /// The ERP refused the pending cancellation.

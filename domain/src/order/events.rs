@@ -94,6 +94,14 @@ pub enum OrderEvent {
         /// The ERP's number for the order.
         erp_order_no: String,
     },
+    /// A delivery to the ERP was given up and dead-lettered for ops, without an answer from
+    /// the ERP that decides anything: the status (and a pending cancellation) stays.
+    ErpDeliveryDeadLettered {
+        /// `submit` or `cancel`.
+        operation: String,
+        /// Why it was given up.
+        reason: String,
+    },
     /// The ERP refused the order (→ `rejected_by_erp`); its stock is to be released.
     RejectedByErp {
         /// Why.
@@ -138,6 +146,7 @@ impl DomainEvent for OrderEvent {
             OrderEvent::SentToErp { .. } => "SentToErp",
             OrderEvent::AcceptedByErp { .. } => "AcceptedByErp",
             OrderEvent::ErpOrderNumberRecorded { .. } => "ErpOrderNumberRecorded",
+            OrderEvent::ErpDeliveryDeadLettered { .. } => "ErpDeliveryDeadLettered",
             OrderEvent::RejectedByErp { .. } => "RejectedByErp",
             OrderEvent::ShipmentRecorded { .. } => "ShipmentRecorded",
             OrderEvent::DeliveryConfirmed { .. } => "DeliveryConfirmed",

@@ -82,14 +82,16 @@ pub(super) fn confirm_cancellation(
     if status == OrderStatus::Cancelled {
         return Ok(vec![]);
     }
+    // An order invoiced (which may come before shipping) or shipped meanwhile is past
+    // cancelling, even with the request still pending.
+    if status.has_shipped() {
+        return Err(OrderError::AlreadyShipped);
+    }
     if let Some(pending) = order.pending_cancellation() {
         return Ok(vec![OrderEvent::Cancelled {
             by: ERP.to_owned(),
             reason: pending.reason.clone(),
         }]);
-    }
-    if status.has_shipped() {
-        return Err(OrderError::AlreadyShipped);
     }
     Err(OrderError::NoCancellationPending)
 }

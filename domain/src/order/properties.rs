@@ -84,6 +84,7 @@ fn command() -> impl Strategy<Value = OrderCommand> {
         4 => (1u32..4).prop_map(|attempt| OrderCommand::MarkSent { attempt }),
         4 => Just(OrderCommand::RecordErpAcceptance { erp_order_no: "E-1".to_owned() }),
         1 => text().prop_map(|reason| OrderCommand::RecordErpRefusal { reason }),
+        1 => text().prop_map(|reason| OrderCommand::RecordDeadLetter { operation: "cancel".to_owned(), reason }),
         1 => Just(OrderCommand::ConfirmCancellation),
         1 => text().prop_map(|reason| OrderCommand::RefuseCancellation { reason }),
         1 => text().prop_map(|reason| OrderCommand::RecordErpCancellation { reason }),

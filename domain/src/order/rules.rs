@@ -41,6 +41,13 @@ pub(super) fn decide(order: &Order, command: OrderCommand) -> Result<Vec<OrderEv
             handover::record_acceptance(order, status, erp_order_no)
         }
         OrderCommand::RecordErpRefusal { reason } => handover::record_refusal(status, reason),
+        // A fact for ops: nothing about the order changes, whatever its status.
+        OrderCommand::RecordDeadLetter { operation, reason } => {
+            Ok(vec![OrderEvent::ErpDeliveryDeadLettered {
+                operation,
+                reason,
+            }])
+        }
         OrderCommand::ConfirmCancellation => handover::confirm_cancellation(order, status),
         OrderCommand::RefuseCancellation { reason } => handover::refuse_cancellation(order, reason),
         OrderCommand::RecordErpCancellation { reason } => {

@@ -96,6 +96,16 @@ impl TestApp {
     /// Starts a server that delivers orders to an ERP at `url`, signing with `secret`, with
     /// short retry delays.
     pub async fn start_with_erp(store: &TestStore, url: &str, secret: &str) -> Self {
+        Self::start_with_dispatch(store, url, secret, fast_dispatch()).await
+    }
+
+    /// Like [`TestApp::start_with_erp`], with the dispatcher tuned as given.
+    pub async fn start_with_dispatch(
+        store: &TestStore,
+        url: &str,
+        secret: &str,
+        dispatch: app::erp::dispatcher::DispatchConfig,
+    ) -> Self {
         let mut config = ServerConfig::new(store.url.clone());
         config.listen = "127.0.0.1:0".parse().expect("address");
         config.runner = RunnerConfig {
@@ -111,14 +121,7 @@ impl TestApp {
                 timeout: Duration::from_secs(2),
                 concurrency: 4,
             },
-            dispatch: app::erp::dispatcher::DispatchConfig {
-                base_backoff: Duration::from_millis(50),
-                max_backoff: Duration::from_millis(400),
-                breaker_cooldown: Duration::from_millis(200),
-                breaker_max_cooldown: Duration::from_millis(800),
-                idle: Duration::from_millis(100),
-                ..Default::default()
-            },
+            dispatch,
         });
         Self::start_with(config).await
     }
@@ -247,5 +250,17 @@ impl TestApp {
         if let Some(server) = self.server.take() {
             server.stop().await.expect("clean stop");
         }
+    }
+}
+
+/// The dispatcher of the ERP tests: short retry delays and breaker cooldowns.
+pub fn fast_dispatch() -> app::erp::dispatcher::DispatchConfig {
+    app::erp::dispatcher::DispatchConfig {
+        base_backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(400),
+        breaker_cooldown: Duration::from_millis(200),
+        breaker_max_cooldown: Duration::from_millis(800),
+        idle: Duration::from_millis(100),
+        ..Default::default()
     }
 }

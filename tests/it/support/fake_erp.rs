@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -31,6 +32,8 @@ pub struct Script {
 pub struct Seen {
     /// Every request: (path, idempotency key, body).
     pub requests: Vec<(String, String, Value)>,
+    /// When each of `requests` arrived.
+    pub arrived: Vec<Instant>,
     /// Requests whose signature did not verify.
     pub bad_signatures: usize,
     /// ERP numbers by idempotency key.
@@ -78,6 +81,17 @@ impl FakeErp {
         }
     }
 
+    /// When each submission arrived, in order.
+    pub fn submit_times(&self) -> Vec<Instant> {
+        let seen = self.seen.lock().unwrap();
+        seen.requests
+            .iter()
+            .zip(&seen.arrived)
+            .filter(|((p, _, _), _)| p == "/orders")
+            .map(|(_, at)| *at)
+            .collect()
+    }
+
     /// Submissions received, by idempotency key (duplicates included).
     pub fn submits(&self) -> Vec<(String, Value)> {
         self.seen
@@ -117,11 +131,13 @@ async fn receive(
             300,
         )
         .is_ok();
+    let arrived = Instant::now();
     let value: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let script = state.script.lock().unwrap().clone();
     let mut seen = state.seen.lock().unwrap();
     seen.requests
         .push((uri.path().to_string(), key.clone(), value.clone()));
+    seen.arrived.push(arrived);
     if !verified {
         seen.bad_signatures += 1;
         return (

@@ -64,6 +64,9 @@ impl Proc {
             "1500",
             "--erp-breaker-cooldown-ms",
             "500",
+            // A killed process's subscribers and dispatcher move on after 2 s, not 15.
+            "--lease-ttl-ms",
+            "2000",
         ]
         .iter()
         .map(|s| s.to_string())

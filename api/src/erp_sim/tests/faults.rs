@@ -142,3 +142,68 @@ async fn put_faults_changes_the_given_fields_and_refuses_bad_ones() {
     assert_eq!(now["refuse_skus"], json!(["LASER"]));
     sim.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn answer_status_forces_the_answer_with_retry_after_and_every_request_is_recorded() {
+    let ordercore = FakeOrdercore::start(0).await;
+    let sim = start_sim(fast_config(ordercore.url())).await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/admin/faults", sim.url());
+    let send = || {
+        client
+            .post(format!("{}/orders", sim.url()))
+            .header("Idempotency-Key", "o-1:submit")
+            .json(&simple_order("o-1", "DRILL"))
+            .send()
+    };
+
+    client
+        .put(&url)
+        .json(&json!({ "answer_status": 429, "retry_after_secs": 7 }))
+        .send()
+        .await
+        .unwrap();
+    let seconds = send().await.unwrap();
+    client
+        .put(&url)
+        .json(&json!({ "answer_status": 401, "retry_after_as_date": true }))
+        .send()
+        .await
+        .unwrap();
+    let date = send().await.unwrap();
+    let bad = client
+        .put(&url)
+        .json(&json!({ "answer_status": 200 }))
+        .send()
+        .await
+        .unwrap();
+    client
+        .put(&url)
+        .json(&json!({ "answer_status": 0 }))
+        .send()
+        .await
+        .unwrap();
+    let through = send().await.unwrap();
+
+    assert_eq!(seconds.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(seconds.headers()["retry-after"], "7");
+    assert_eq!(date.status(), StatusCode::UNAUTHORIZED);
+    let at = httpdate::parse_http_date(date.headers()["retry-after"].to_str().unwrap()).unwrap();
+    let ahead = at.duration_since(std::time::SystemTime::now()).unwrap();
+    assert!(
+        ahead > Duration::from_secs(5) && ahead <= Duration::from_secs(7),
+        "{ahead:?}"
+    );
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(through.status(), StatusCode::OK);
+    let stats = sim.stats();
+    assert_eq!(stats.orders.len(), 1, "only the last request was booked");
+    let statuses: Vec<u16> = stats.requests.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, vec![429, 401, 200]);
+    assert!(stats
+        .requests
+        .iter()
+        .all(|r| r.key == "o-1:submit" && r.path == "/orders"));
+    assert!(stats.requests.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+    sim.stop().await.unwrap();
+}

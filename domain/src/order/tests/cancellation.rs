@@ -165,3 +165,48 @@ fn the_erp_may_cancel_on_its_own_until_goods_ship() {
     assert_eq!(error_code(shipped(), erp_cancel.clone()), "already-shipped");
     assert_eq!(error_code(placed(), erp_cancel), "invalid-transition");
 }
+
+#[test]
+fn a_dead_lettered_cancel_is_recorded_and_leaves_the_cancellation_pending() {
+    let dead = OrderEvent::ErpDeliveryDeadLettered {
+        operation: "cancel".to_owned(),
+        reason: "the order's submit is dead-lettered".to_owned(),
+    };
+    let pending = then(sent(), &[requested()]);
+    OrderTest::with(())
+        .given(pending.clone())
+        .when(OrderCommand::RecordDeadLetter {
+            operation: "cancel".to_owned(),
+            reason: "the order's submit is dead-lettered".to_owned(),
+        })
+        .then_expect_events(vec![dead.clone()]);
+    let order = order_after(then(pending, &[dead]));
+    // Still pending, so that ops can retry the delivery; still with the ERP's status.
+    assert!(order.cancellation_pending());
+    assert_eq!(order.status(), Some(OrderStatus::SentToErp));
+    // And the ERP's agreement, once the retried cancel gets through, still cancels it.
+    OrderTest::with(())
+        .given(then(
+            then(sent(), &[requested()]),
+            &[OrderEvent::ErpDeliveryDeadLettered {
+                operation: "cancel".to_owned(),
+                reason: "x".to_owned(),
+            }],
+        ))
+        .when(OrderCommand::ConfirmCancellation)
+        .then_expect_events(vec![cancelled("erp")]);
+}
+
+#[test]
+fn confirm_cancellation_fails_once_the_order_is_invoiced_even_with_the_request_pending() {
+    let invoiced = then(
+        then(accepted(), &[requested()]),
+        &[OrderEvent::InvoiceRecorded {
+            invoice_number: "FV-1".to_owned(),
+        }],
+    );
+    assert_eq!(
+        error_code(invoiced, OrderCommand::ConfirmCancellation),
+        "already-shipped"
+    );
+}
