@@ -8,7 +8,7 @@ use super::document::{
     Explanation, LineFailure, LineResult, PricedDocument, PricedLine, VatBreakdown,
 };
 use super::resolution::{resolve, CandidateKind, Unresolved};
-use super::rounding::{amount, discounted, unit_price, vat_of};
+use super::rounding::{amount, discounted_among, unit_price, vat_of};
 use super::{PriceBook, PricingRequest, RequestedLine, VatRegime, VatRounding};
 
 /// Prices every line of `request` from `book` and totals the priced lines (SPEC "Pricing
@@ -102,7 +102,10 @@ fn price_line(
     let discount = request.profile.discount_percent;
     let discount_applies = resolved.kind != CandidateKind::Contract && !discount.is_zero();
     let unit = if discount_applies {
-        discounted(list_price, discount)
+        let entry = &resolved.entry;
+        let prices =
+            std::iter::once(entry.unit_price()).chain(entry.tiers().iter().map(|t| t.unit_price));
+        discounted_among(list_price, discount, prices)
     } else {
         unit_price(list_price)
     };

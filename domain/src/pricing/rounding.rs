@@ -33,9 +33,26 @@ pub(crate) fn unit_price(list_price: Money) -> Decimal {
 
 /// `list_price × (1 − discount/100)`, rounded half away from zero to the list price's scale but
 /// at least two places (92.00 less 3 % is 89.24).
+#[cfg(test)]
 pub(crate) fn discounted(list_price: Money, discount: Percent) -> Decimal {
+    discounted_among(list_price, discount, [list_price])
+}
+
+/// Like [`discounted`], rounded to the finest scale among `prices` (an entry's base and tier
+/// prices): every price of one entry rounds to the same places, so a tier below the base price
+/// stays at or below it after the discount (6971.1301 and a tier of 6971.13 less 36.63 % give
+/// 4417.6051 and 4417.6051, not 4417.6051 and 4417.61).
+pub(crate) fn discounted_among(
+    list_price: Money,
+    discount: Percent,
+    prices: impl IntoIterator<Item = Money>,
+) -> Decimal {
+    let places = prices
+        .into_iter()
+        .map(unit_places)
+        .fold(unit_places(list_price), u32::max);
     let factor = Decimal::ONE - discount.value() / Decimal::ONE_HUNDRED;
-    with_places(list_price.value() * factor, unit_places(list_price))
+    with_places(list_price.value() * factor, places)
 }
 
 /// `net × rate/100`, rounded to two places.
@@ -59,6 +76,18 @@ mod tests {
         assert_eq!(amount(dec!(0.125)).to_string(), "0.13");
         assert_eq!(amount(dec!(0.135)).to_string(), "0.14");
         assert_eq!(amount(dec!(0.1249)).to_string(), "0.12");
+    }
+
+    #[test]
+    fn one_entry_rounds_all_its_prices_to_its_finest_scale() {
+        let discount = Percent::parse(dec!(36.63)).unwrap();
+        let base = money(dec!(6971.1301));
+        let tier = money(dec!(6971.13));
+        let at_tier = discounted_among(tier, discount, [base, tier]);
+        assert_eq!(at_tier.to_string(), "4417.6051");
+        assert!(at_tier <= discounted_among(base, discount, [base, tier]));
+        // Alone, the tier would round to its own two places, above the base's price.
+        assert_eq!(discounted(tier, discount).to_string(), "4417.61");
     }
 
     #[test]
