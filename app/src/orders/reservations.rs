@@ -103,21 +103,26 @@ impl Reservations {
             _ => return self.release_all(order_id, "not held", meta).await,
         }
         let warehouses = warehouses_of(self.read_side.as_ref(), &placed).await?;
+        // Lines touch different stock items (one per SKU × warehouse), so they are reserved side
+        // by side: an order costs about one round of commits instead of one per line. Two lines
+        // of one SKU meet on the same stock item and retry on its version like any other
+        // concurrent writer. The outcomes are then taken in line order, as before.
+        let outcomes = futures::future::join_all(placed.lines.iter().map(|line| {
+            self.reserve_line(
+                order_id,
+                &placed,
+                line.line_no,
+                &line.sku,
+                line.quantity,
+                &warehouses,
+                meta,
+            )
+        }))
+        .await;
         let mut allocations = Vec::new();
         let mut short = Vec::new();
-        for line in &placed.lines {
-            match self
-                .reserve_line(
-                    order_id,
-                    &placed,
-                    line.line_no,
-                    &line.sku,
-                    line.quantity,
-                    &warehouses,
-                    meta,
-                )
-                .await?
-            {
+        for (line, outcome) in placed.lines.iter().zip(outcomes) {
+            match outcome? {
                 LineOutcome::Covered(mut a) => allocations.append(&mut a),
                 LineOutcome::Backordered(mut a, missing) => {
                     allocations.append(&mut a);
