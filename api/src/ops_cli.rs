@@ -118,13 +118,7 @@ pub async fn events(database_url: &str, command: EventsCommand) -> anyhow::Resul
                 )),
                 None => Box::new(BufReader::new(std::io::stdin())),
             };
-            // Reactors start after the imported events: their effects (reservations, ERP
-            // deliveries) already happened where the events were written.
-            let reactors: Vec<&'static str> = crate::server::subscribers(&db)
-                .iter()
-                .filter(|s| s.kind() == "reactor")
-                .map(|s| s.name())
-                .collect();
+            let reactors = crate::server::reactor_names(&db);
             app::transfer::import_with(&db, &mut reader, &progress, &reactors)
                 .await
                 .map(|summary| {

@@ -173,6 +173,17 @@ pub fn subscribers(db: &Db) -> Vec<Subscriber> {
     all
 }
 
+/// The names of the reactors (process managers) among [`subscribers`]: an import moves their
+/// checkpoints to the head, since their effects (reservations, ERP deliveries) already happened
+/// where the events were written.
+pub fn reactor_names(db: &Db) -> Vec<&'static str> {
+    subscribers(db)
+        .iter()
+        .filter(|s| s.kind() == "reactor")
+        .map(|s| s.name())
+        .collect()
+}
+
 /// A group of routes being built: the router, and the method and path of each route, so that
 /// the routes the server answers can be listed ([`route_table`]) and compared with the OpenAPI
 /// document. Each route names its method once, for both.

@@ -177,11 +177,17 @@ where
             match self.execute(id, command(), metadata).await {
                 Err(AggregateError::AggregateConflict) if attempt < 20 => {
                     attempt += 1;
-                    let jitter = rand::random_range(0..=(2u64 << attempt.min(6)));
-                    tokio::time::sleep(Duration::from_millis(jitter)).await;
+                    conflict_pause(attempt).await;
                 }
                 other => return other,
             }
         }
     }
+}
+
+/// The pause before retry `attempt` (1, 2, …) of a command that lost an optimistic-lock race:
+/// a random wait of up to 4, 8, … 128 ms, so racing writers spread out instead of colliding again.
+pub async fn conflict_pause(attempt: u32) {
+    let jitter = rand::random_range(0..=(2u64 << attempt.min(6)));
+    tokio::time::sleep(Duration::from_millis(jitter)).await;
 }

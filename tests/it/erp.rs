@@ -250,7 +250,7 @@ both_stores! {
         };
         let Some(target) = crate::support::store::TestStore::new(other).await else { return };
         let target_db = target.db().await;
-        let reactors: Vec<&str> = api::server::subscribers(&target_db).iter().filter(|s| s.kind() == "reactor").map(|s| s.name()).collect();
+        let reactors = api::server::reactor_names(&target_db);
         assert!(reactors.contains(&"erp_outbox") && reactors.contains(&"order_reservations"));
         let imported = app::transfer::import_with(&target_db, &mut file.as_slice(), &|_, _| {}, &reactors).await.expect("import");
         let last: i64 = sqlx::query_scalar("SELECT max(position) FROM events").fetch_one(target_db.pool()).await.unwrap();

@@ -9,10 +9,7 @@ use crate::support::app::TestApp;
 use crate::support::catalog::{add_users, company, load_spec_example, wait_for_read_models};
 
 async fn event_count(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(app.db().pool())
-        .await
-        .unwrap()
+    crate::audit::event_count(app.db()).await
 }
 
 fn fields(problem: &Value) -> Vec<String> {

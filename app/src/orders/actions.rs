@@ -81,8 +81,7 @@ pub async fn act(
                 if expected_version.is_none() && attempt < 5 =>
             {
                 attempt += 1;
-                let jitter = rand::random_range(0..=(5u64 << attempt));
-                tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
+                crate::aggregate_store::conflict_pause(attempt).await;
             }
             other => return other,
         }

@@ -109,11 +109,7 @@ async fn drill(from: Backend, to: Backend) {
     // As `ordercore events import` does: the reactors' effects happened at the source, so they
     // start after the imported events (from zero they would reserve, release and send again).
     let target_db = target.db().await;
-    let reactors: Vec<&str> = api::server::subscribers(&target_db)
-        .iter()
-        .filter(|s| s.kind() == "reactor")
-        .map(|s| s.name())
-        .collect();
+    let reactors = api::server::reactor_names(&target_db);
     let imported = import_with(&target_db, &mut file.as_slice(), &|_, _| {}, &reactors)
         .await
         .expect("import");
@@ -358,11 +354,7 @@ async fn a_chain_in_commit_order_survives_an_import_that_orders_by_position() {
     // As `ordercore events import` does: the reactors' effects happened at the source, so they
     // start after the imported events (from zero they would reserve, release and send again).
     let target_db = target.db().await;
-    let reactors: Vec<&str> = api::server::subscribers(&target_db)
-        .iter()
-        .filter(|s| s.kind() == "reactor")
-        .map(|s| s.name())
-        .collect();
+    let reactors = api::server::reactor_names(&target_db);
     let imported = import_with(&target_db, &mut file.as_slice(), &|_, _| {}, &reactors)
         .await
         .expect("import");

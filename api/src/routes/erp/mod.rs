@@ -57,9 +57,7 @@ where
         Ok(document) => document,
         Err(e) => {
             let problem = Problem::malformed("body", format!("not valid JSON: {e}"));
-            let errors = serde_json::to_value(&problem.errors).unwrap_or_default();
-            inbox::quarantine(db, None, endpoint, &errors, &body).await?;
-            return Ok(problem.into_response());
+            return refuse(db, None, endpoint, problem, &body).await;
         }
     };
     if let Some(field) = crate::json::nul_at(&document) {
@@ -67,9 +65,7 @@ where
             field,
             "must not contain NUL characters",
         )]);
-        let errors = serde_json::to_value(&problem.errors).unwrap_or_default();
-        inbox::quarantine(db, None, endpoint, &errors, &body).await?;
-        return Ok(problem.into_response());
+        return refuse(db, None, endpoint, problem, &body).await;
     }
     let mut input = Input::new();
     let message_id = input
@@ -84,10 +80,7 @@ where
         });
     let Some(message_id) = message_id else {
         let errors = input.finish().err().unwrap_or_default();
-        let problem = Problem::validation(errors);
-        let error_json = serde_json::to_value(&problem.errors).unwrap_or_default();
-        inbox::quarantine(db, None, endpoint, &error_json, &body).await?;
-        return Ok(problem.into_response());
+        return refuse(db, None, endpoint, Problem::validation(errors), &body).await;
     };
 
     let hash = inbox::fingerprint(&body);
@@ -110,10 +103,8 @@ where
                      send new content under a new message_id"
                 ))
             };
-            let errors = serde_json::to_value(&problem.errors).unwrap_or_default();
-            inbox::quarantine(db, Some(&message_id), endpoint, &errors, &body).await?;
             metrics::counter!("ordercore_erp_messages_total", "outcome" => "conflict").increment(1);
-            return Ok(problem.into_response());
+            return refuse(db, Some(&message_id), endpoint, problem, &body).await;
         }
         metrics::counter!("ordercore_erp_messages_total", "outcome" => "replayed").increment(1);
         return Ok(replay(answer));
@@ -145,6 +136,20 @@ where
     };
     metrics::counter!("ordercore_erp_messages_total", "outcome" => outcome).increment(1);
     Ok(json_response(status, text, false))
+}
+
+/// Answers `problem` to a message refused before it reached its handler, keeping the message in
+/// quarantine with the problem's field errors.
+async fn refuse(
+    db: &app::db::Db,
+    message_id: Option<&str>,
+    endpoint: &str,
+    problem: Problem,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    let errors = serde_json::to_value(&problem.errors).unwrap_or_default();
+    inbox::quarantine(db, message_id, endpoint, &errors, body).await?;
+    Ok(problem.into_response())
 }
 
 fn replay(answer: inbox::StoredAnswer) -> Response {
