@@ -286,7 +286,11 @@ both_stores! {
         let refused = rig.until_all(std::slice::from_ref(&bad_id), &["rejected_by_erp"], Duration::from_secs(60)).await;
         let reason = refused[0]["status_history"].as_array().unwrap().last().unwrap()["reason"].as_str().unwrap().to_string();
         assert!(reason.contains("BOOK-1"), "{reason}");
-        let dead = rig.app.get("/v1/ops/erp/outbox?state=dead").await.expect(200).body;
+        // The order records the refusal before the dispatcher marks its delivery dead.
+        let dead = eventually("the refused delivery in the dead letters", Duration::from_secs(10), || async {
+            let dead = rig.app.get("/v1/ops/erp/outbox?state=dead").await.expect(200).body;
+            (!dead["items"].as_array()?.is_empty()).then_some(dead)
+        }).await;
         assert_eq!(dead["items"].as_array().unwrap().len(), 1);
         assert_eq!(dead["items"][0]["order_id"], bad_id);
         rig.assert_booked_once(&good).await;
