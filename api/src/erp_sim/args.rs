@@ -108,6 +108,10 @@ pub struct ErpSimArgs {
     /// Milliseconds added to every answer.
     #[arg(long, env = "ORDERCORE_ERP_SIM_LATENCY_MS", default_value_t = 0)]
     pub latency_ms: u64,
+    /// Milliseconds a submit or cancel that took effect waits before it is answered (the
+    /// window in which a crash of ordercore loses the answer); a repeated key is answered at once.
+    #[arg(long, env = "ORDERCORE_ERP_SIM_ANSWER_DELAY_MS", default_value_t = 0)]
+    pub answer_delay_ms: u64,
     /// Answer 503 to everything for this many seconds from start.
     #[arg(long, env = "ORDERCORE_ERP_SIM_DOWN_FOR_SECS", default_value_t = 0)]
     pub down_for_secs: u64,
@@ -181,6 +185,7 @@ impl ErpSimArgs {
                 error_rate: self.error_rate,
                 timeout_rate: self.timeout_rate,
                 latency_ms: self.latency_ms,
+                answer_delay_ms: self.answer_delay_ms,
                 drop_rate: self.drop_rate,
                 down_for_secs: self.down_for_secs,
                 refuse_skus,

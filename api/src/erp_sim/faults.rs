@@ -23,6 +23,11 @@ pub struct Faults {
     pub timeout_rate: f64,
     /// Milliseconds added to every answer of the ERP endpoints and `/healthz`.
     pub latency_ms: u64,
+    /// Milliseconds a submit or cancel that took effect waits before it is answered: the
+    /// window in which a crash or a timeout of the caller loses the answer while the ERP has
+    /// the order (unlike `latency_ms`, which comes before anything is done). A repeat of a key
+    /// is answered at once.
+    pub answer_delay_ms: u64,
     /// Share (0–1) of submit and cancel requests that take effect but whose connection is then
     /// dropped without an answer.
     pub drop_rate: f64,
@@ -79,6 +84,8 @@ pub struct FaultsPatch {
     pub timeout_rate: Option<f64>,
     /// See [`Faults::latency_ms`].
     pub latency_ms: Option<u64>,
+    /// See [`Faults::answer_delay_ms`].
+    pub answer_delay_ms: Option<u64>,
     /// See [`Faults::drop_rate`].
     pub drop_rate: Option<f64>,
     /// See [`Faults::down_for_secs`]; setting it (again) starts the window now, 0 ends it.
@@ -162,6 +169,7 @@ impl FaultBox {
         faults.error_rate = patch.error_rate.unwrap_or(faults.error_rate);
         faults.timeout_rate = patch.timeout_rate.unwrap_or(faults.timeout_rate);
         faults.latency_ms = patch.latency_ms.unwrap_or(faults.latency_ms);
+        faults.answer_delay_ms = patch.answer_delay_ms.unwrap_or(faults.answer_delay_ms);
         faults.drop_rate = patch.drop_rate.unwrap_or(faults.drop_rate);
         faults.refuse_skus = patch.refuse_skus.unwrap_or(faults.refuse_skus);
         faults.duplicate_inbound = patch.duplicate_inbound.unwrap_or(faults.duplicate_inbound);
@@ -189,6 +197,11 @@ impl FaultBox {
     /// The latency to add to an answer.
     pub fn latency(&self) -> Duration {
         Duration::from_millis(self.lock().faults.latency_ms)
+    }
+
+    /// How long to hold the answer to a request that took effect.
+    pub fn answer_delay(&self) -> Duration {
+        Duration::from_millis(self.lock().faults.answer_delay_ms)
     }
 
     /// Decides the fate of one submit or cancel request.

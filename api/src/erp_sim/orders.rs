@@ -42,21 +42,23 @@ pub(super) async fn cancel(
     let path = format!("/orders/{order_id}/cancel");
     guarded(&state, &path, &headers, &body, |key| {
         let mut books = state.books();
-        books
-            .replay(key, &order_id, false)
-            .unwrap_or_else(|| books.cancel(key, &order_id))
+        match books.replay(key, &order_id, false) {
+            Some(answer) => (answer, false),
+            None => (books.cancel(key, &order_id), true),
+        }
     })
     .await
 }
 
 /// Runs `handle` with the idempotency key behind the faults and the signature check, and
-/// records the request (when it came, what it was answered) in the books.
+/// records the request (when it came, what it was answered) in the books. `handle` answers,
+/// and says whether the request took effect now (not answered from the idempotency store).
 async fn guarded(
     state: &SimState,
     path: &str,
     headers: &HeaderMap,
     body: &[u8],
-    handle: impl FnOnce(&str) -> Answer,
+    handle: impl FnOnce(&str) -> (Answer, bool),
 ) -> Response {
     let arrived = SystemTime::now();
     let (status, response) = answer(state, headers, body, handle).await;
@@ -70,7 +72,7 @@ async fn answer(
     state: &SimState,
     headers: &HeaderMap,
     body: &[u8],
-    handle: impl FnOnce(&str) -> Answer,
+    handle: impl FnOnce(&str) -> (Answer, bool),
 ) -> (u16, Response) {
     tokio::time::sleep(state.faults.latency()).await;
     if state.faults.down_remaining().is_some() {
@@ -100,7 +102,12 @@ async fn answer(
             "the Idempotency-Key header is required",
         ));
     };
-    let answer = handle(key);
+    let (answer, took_effect) = handle(key);
+    // A repeat is answered from the idempotency store at once, as a real ERP would.
+    let delay = state.faults.answer_delay();
+    if took_effect && !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     match verdict {
         // The request took effect; only the answer is lost: the hardest case for a sender
         // that must not create the order twice.
@@ -127,7 +134,8 @@ fn forced(status: u16, retry_after: Option<String>) -> (u16, Response) {
     (code, response)
 }
 
-fn book_submit(state: &SimState, key: &str, body: &[u8]) -> Answer {
+/// Books a submit; the flag says whether it took effect now (false for a repeat or bad input).
+fn book_submit(state: &SimState, key: &str, body: &[u8]) -> (Answer, bool) {
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
     let submission: Submission = match serde_path_to_error::deserialize(deserializer) {
         Ok(submission) => submission,
@@ -135,11 +143,14 @@ fn book_submit(state: &SimState, key: &str, body: &[u8]) -> Answer {
             let path = error.path().to_string();
             let field = if path == "." { "body" } else { path.as_str() };
             let reason = format!("{field}: {}", error.inner());
-            return Answer::refusal(StatusCode::BAD_REQUEST, reason);
+            return (Answer::refusal(StatusCode::BAD_REQUEST, reason), false);
         }
     };
     if let Err(reason) = submission.check() {
-        return Answer::refusal(StatusCode::UNPROCESSABLE_ENTITY, reason);
+        return (
+            Answer::refusal(StatusCode::UNPROCESSABLE_ENTITY, reason),
+            false,
+        );
     }
     // Decided before the books are locked, so that the two locks are never held together.
     let refused_sku = state
@@ -148,7 +159,7 @@ fn book_submit(state: &SimState, key: &str, body: &[u8]) -> Answer {
     let (answer, booking) = {
         let mut books = state.books();
         if let Some(answer) = books.replay(key, &submission.order_id, true) {
-            return answer;
+            return (answer, false);
         }
         books.submit(key, &submission.order_id, refused_sku)
     };
@@ -156,7 +167,7 @@ fn book_submit(state: &SimState, key: &str, body: &[u8]) -> Answer {
         tracing::info!(order_id = %submission.order_id, %erp_order_no, "order booked");
         lifecycle::spawn(state.clone(), submission, erp_order_no);
     }
-    answer
+    (answer, true)
 }
 
 /// Checks the Standard Webhooks signature; answers why it does not hold.

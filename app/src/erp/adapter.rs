@@ -67,7 +67,7 @@ pub trait ErpAdapter: Send + Sync {
 }
 
 /// Configuration of the HTTP adapter.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HttpAdapterConfig {
     /// The ERP's base URL, e.g. `http://127.0.0.1:9090`.
     pub url: String,
@@ -77,6 +77,29 @@ pub struct HttpAdapterConfig {
     pub timeout: Duration,
     /// Requests in flight at most.
     pub concurrency: usize,
+}
+
+/// The URL without the password it may carry (`https://user:secret@erp/` → `https://user:***@erp/`).
+pub fn redacted_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => "<not a URL>".to_string(),
+    }
+}
+
+impl std::fmt::Debug for HttpAdapterConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpAdapterConfig")
+            .field("url", &redacted_url(&self.url))
+            .field("secret", &self.secret)
+            .field("timeout", &self.timeout)
+            .field("concurrency", &self.concurrency)
+            .finish()
+    }
 }
 
 /// The generic JSON-over-HTTP(S) adapter.
@@ -140,10 +163,11 @@ async fn classify(result: reqwest::Result<reqwest::Response>) -> DeliveryOutcome
     let response = match result {
         Ok(response) => response,
         Err(e) => {
+            // Without the URL: it may carry credentials, and the reason is kept in the outbox.
             let reason = if e.is_timeout() {
                 "timeout".to_string()
             } else {
-                format!("connection: {e}")
+                format!("connection: {}", e.without_url())
             };
             return DeliveryOutcome::Transient {
                 reason,
@@ -224,6 +248,27 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_configuration_shows_no_password_of_the_erp_url() {
+        let config = HttpAdapterConfig {
+            url: "https://ordercore:s3cret-pw@erp.example.com:8443/api".into(),
+            secret: None,
+            timeout: Duration::from_secs(5),
+            concurrency: 4,
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret-pw"), "{shown}");
+        assert!(
+            shown.contains("https://ordercore:***@erp.example.com:8443/api"),
+            "{shown}"
+        );
+        assert_eq!(
+            redacted_url("http://127.0.0.1:9090"),
+            "http://127.0.0.1:9090/"
+        );
+        assert_eq!(redacted_url("not a url"), "<not a URL>");
+    }
 
     #[test]
     fn retry_after_reads_seconds_and_http_dates() {

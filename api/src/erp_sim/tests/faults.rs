@@ -105,6 +105,47 @@ async fn latency_slows_the_answers_down() {
 }
 
 #[tokio::test]
+async fn an_answer_delay_holds_the_answer_after_the_order_is_booked() {
+    let ordercore = FakeOrdercore::start(0).await;
+    let mut config = fast_config(ordercore.url());
+    config.faults.answer_delay_ms = 400;
+    let sim = start_sim(config).await;
+
+    let body = simple_order("o-1", "DRILL");
+    let started = Instant::now();
+    let (answered, booked) = {
+        let call = async {
+            let answer = post(&sim, "/orders", "o-1:submit", &body).await;
+            (answer, started.elapsed())
+        };
+        // While the answer is held, the ERP already has the order.
+        let booked = eventually("the order in the books", || async {
+            (sim.stats().orders_accepted == 1).then_some(started.elapsed())
+        });
+        tokio::join!(call, booked)
+    };
+    let ((status, _), answered_after) = answered;
+    let repeat_started = Instant::now();
+    let (repeat, _) = post(&sim, "/orders", "o-1:submit", &body).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        answered_after >= Duration::from_millis(400),
+        "{answered_after:?}"
+    );
+    assert!(
+        booked < Duration::from_millis(400),
+        "booked after {booked:?}"
+    );
+    assert_eq!(repeat, StatusCode::OK);
+    assert!(
+        repeat_started.elapsed() < Duration::from_millis(400),
+        "a repeat is answered at once"
+    );
+    sim.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn put_faults_changes_the_given_fields_and_refuses_bad_ones() {
     let ordercore = FakeOrdercore::start(0).await;
     let mut config = fast_config(ordercore.url());
