@@ -72,6 +72,47 @@ impl Projection for Counting {
     }
 }
 
+/// The same read model in a later version: a new column, the last sequence seen.
+struct CountingV2;
+
+#[async_trait]
+impl Projection for CountingV2 {
+    fn name(&self) -> &'static str {
+        "test_counts"
+    }
+
+    fn version(&self) -> i64 {
+        2
+    }
+
+    fn tables(&self) -> Vec<TableDef> {
+        vec![TableDef {
+            name: "rm_test_counts",
+            ddl: "CREATE TABLE {table} (aggregate_id TEXT PRIMARY KEY, events BIGINT NOT NULL, \
+                  last_sequence BIGINT NOT NULL)",
+        }]
+    }
+
+    async fn apply(
+        &self,
+        conn: &mut AnyConnection,
+        tables: &Tables,
+        event: &RecordedEvent,
+    ) -> anyhow::Result<()> {
+        let table = tables.get("rm_test_counts")?;
+        sqlx::query(&format!(
+            "INSERT INTO {table} (aggregate_id, events, last_sequence) VALUES ($1, 1, $2) \
+             ON CONFLICT (aggregate_id) DO UPDATE SET events = {table}.events + 1, \
+             last_sequence = $2"
+        ))
+        .bind(&event.aggregate_id)
+        .bind(event.sequence)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
 async fn write_events(db: &Db, aggregate: &str, from: i64, count: i64) {
     let events: Vec<RawEvent> = (from..from + count)
         .map(|sequence| RawEvent {
@@ -357,5 +398,63 @@ both_stores! {
             .fetch_one(db.pool()).await.unwrap();
         assert_eq!(holder, "successor", "the stalled process did not take the lease back");
         runner.task.abort();
+    }
+}
+
+async fn registered_version(db: &Db, name: &str) -> Option<i64> {
+    subscription::live_version(db, name)
+        .await
+        .expect("registry")
+}
+
+both_stores! {
+    async fn a_read_model_of_an_older_version_is_rebuilt_at_start_and_a_newer_one_refused(store: &TestStore) {
+        let db = store.db().await;
+        for a in 0..3 {
+            write_events(&db, &format!("agg-{a}"), 1, 40).await;
+        }
+        // Version 1 builds its read model and stops.
+        let (stop, stop_rx) = watch::channel(false);
+        let v1 = subscription::spawn(db.clone(), Subscriber::Projection(Arc::new(Counting::new(0))), fast("v1"), stop_rx);
+        eventually("version 1 to catch up", Duration::from_secs(20), || async {
+            caught_up(&db, "test_counts").await.then_some(())
+        }).await;
+        stop.send(true).unwrap();
+        v1.task.await.unwrap();
+        assert_eq!(registered_version(&db, "test_counts").await, Some(1));
+        let v1_counts = counts(&db, "rm_test_counts").await;
+
+        // Version 2 starts on it: rebuilt from the log into the new layout, then followed.
+        write_events(&db, "later", 1, 5).await;
+        let (stop, stop_rx) = watch::channel(false);
+        let v2 = subscription::spawn(db.clone(), Subscriber::Projection(Arc::new(CountingV2)), fast("v2"), stop_rx);
+        eventually("version 2 rebuilt and caught up", Duration::from_secs(30), || async {
+            (registered_version(&db, "test_counts").await == Some(2) && caught_up(&db, "test_counts").await).then_some(())
+        }).await;
+        let mut expected = v1_counts.clone();
+        expected.insert("later".into(), 5);
+        assert_eq!(counts(&db, "rm_test_counts").await, expected, "every event once, the old ones included");
+        let last: BTreeMap<String, i64> = sqlx::query("SELECT aggregate_id, last_sequence FROM rm_test_counts")
+            .fetch_all(db.pool()).await.expect("the new column")
+            .iter().map(|r| (r.get::<String, _>("aggregate_id"), r.get::<i64, _>("last_sequence"))).collect();
+        assert_eq!(last["agg-0"], 40, "the new column is filled for events from before the upgrade");
+        assert_eq!(last["later"], 5);
+        stop.send(true).unwrap();
+        v2.task.await.unwrap();
+
+        // Version 1 again (a rollback of the binary): it does not touch a version 2 read model.
+        write_events(&db, "after-rollback", 1, 3).await;
+        let (stop, stop_rx) = watch::channel(false);
+        let old = subscription::spawn(db.clone(), Subscriber::Projection(Arc::new(Counting::new(0))), fast("v1-again"), stop_rx);
+        let error = eventually("the refusal recorded", Duration::from_secs(20), || async {
+            let row = sqlx::query("SELECT last_error FROM subscriptions WHERE name = 'test_counts'")
+                .fetch_one(db.pool()).await.ok()?;
+            row.get::<Option<String>, _>("last_error").filter(|e| e.contains("newer"))
+        }).await;
+        assert!(error.contains("version 2") && error.contains("version 1"), "{error}");
+        assert_eq!(registered_version(&db, "test_counts").await, Some(2));
+        assert!(!counts(&db, "rm_test_counts").await.contains_key("after-rollback"), "the old binary applied nothing");
+        stop.send(true).unwrap();
+        old.task.await.unwrap();
     }
 }

@@ -35,7 +35,9 @@ pub trait Projection: Send + Sync + 'static {
     fn name(&self) -> &'static str;
 
     /// The version of the table layout and of the handling. Raising it makes the server rebuild
-    /// the read model beside the live one at its next start.
+    /// the read model at its next start: the runner holding the lease rebuilds it beside the live
+    /// one (which serves until the swap) before it follows the log. A read model built by a
+    /// newer version is refused (the runner reports it and does not follow).
     fn version(&self) -> i64 {
         1
     }

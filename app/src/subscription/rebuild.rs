@@ -64,6 +64,47 @@ pub async fn ensure_created(db: &Db, projection: &dyn Projection) -> anyhow::Res
     Ok(true)
 }
 
+/// Brings a read model up to its projection's version: when the live tables were built by an
+/// older version, rebuilds it beside them (the old read model serves until the swap) and returns
+/// true. Refuses a read model built by a newer version, which this binary cannot maintain.
+pub async fn upgrade(
+    db: &Db,
+    projection: &dyn Projection,
+    batch_size: i64,
+) -> anyhow::Result<bool> {
+    let name = projection.name();
+    let wanted = projection.version();
+    let Some(live) = live_version(db, name).await? else {
+        return Ok(false);
+    };
+    if live > wanted {
+        bail!(
+            "read model {name} was built by a newer ordercore (version {live}; this binary knows \
+             version {wanted}): run the newer binary, or `ordercore projections rebuild {name}` \
+             to rebuild it with this one"
+        );
+    }
+    if live == wanted {
+        return Ok(false);
+    }
+    tracing::warn!(
+        projection = name,
+        from = live,
+        to = wanted,
+        "read model built by an older version; rebuilding it beside the live one"
+    );
+    let started = Instant::now();
+    let applied = rebuild(db, projection, batch_size, &|_| {}).await?;
+    tracing::info!(
+        projection = name,
+        version = wanted,
+        events = applied,
+        seconds = started.elapsed().as_secs_f64(),
+        "read model upgraded"
+    );
+    Ok(true)
+}
+
 /// The version of a read model's live tables, if it has any.
 pub async fn live_version(db: &Db, name: &str) -> anyhow::Result<Option<i64>> {
     Ok(

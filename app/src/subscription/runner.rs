@@ -59,8 +59,8 @@ pub struct RunnerHandle {
 }
 
 impl RunnerHandle {
-    /// What the runner is doing: `starting`, `running`, `standby` (another process holds the
-    /// lease), `retrying` or `stopped`.
+    /// What the runner is doing: `starting`, `rebuilding` (an older read model), `running`,
+    /// `standby` (another process holds the lease), `retrying` or `stopped`.
     pub fn phase(&self) -> &'static str {
         self.phase.lock().map(|p| *p).unwrap_or("unknown")
     }
@@ -120,8 +120,13 @@ async fn run(
             continue;
         }
         if !prepared {
-            match prepare(&db, &subscriber).await {
-                Ok(()) => prepared = true,
+            match prepare(&db, &subscriber, config.batch_size, &phase).await {
+                Ok(()) => {
+                    prepared = true;
+                    // A rebuild can outlast the lease: make sure it is still ours first.
+                    renewed_at = None;
+                    continue;
+                }
                 Err(e) => {
                     failures += 1;
                     report_failure(&db, name, &e, failures).await;
@@ -169,10 +174,22 @@ async fn run(
     }
 }
 
-async fn prepare(db: &Db, subscriber: &Subscriber) -> anyhow::Result<()> {
+/// Before following the log: the checkpoint row, the read model's tables, and a read model of
+/// an older version rebuilt (the events handled so far were applied by the old code, to the old
+/// layout; the new code must not carry on from them).
+async fn prepare(
+    db: &Db,
+    subscriber: &Subscriber,
+    batch_size: i64,
+    phase: &Mutex<&'static str>,
+) -> anyhow::Result<()> {
     ensure_row(db, subscriber.name()).await?;
     if let Subscriber::Projection(p) = subscriber {
         super::ensure_created(db, p.as_ref()).await?;
+        if super::live_version(db, p.name()).await? != Some(p.version()) {
+            set_phase(phase, "rebuilding");
+        }
+        super::rebuild::upgrade(db, p.as_ref(), batch_size.max(1)).await?;
     }
     Ok(())
 }
