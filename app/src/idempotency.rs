@@ -9,6 +9,7 @@ use sqlx::Row;
 
 use crate::clock::now_ms;
 use crate::db::Db;
+use crate::fingerprint::Fingerprint;
 
 /// How long keys are kept.
 pub const RETENTION: Duration = Duration::from_secs(24 * 3600);
@@ -42,12 +43,12 @@ fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
 }
 
-/// Claims `key` in `scope` for a request whose body hashes to `hash`.
+/// Claims `key` in `scope` for the request with `fingerprint`.
 pub async fn claim(
     db: &Db,
     scope: &str,
     key: &str,
-    hash: &str,
+    fingerprint: &Fingerprint,
     new_resource_id: &str,
 ) -> anyhow::Result<Claim> {
     for _ in 0..3 {
@@ -58,7 +59,7 @@ pub async fn claim(
         )
         .bind(scope)
         .bind(key)
-        .bind(hash)
+        .bind(fingerprint.stored())
         .bind(new_resource_id)
         .bind(now)
         .bind(now + millis(RETENTION))
@@ -93,7 +94,7 @@ pub async fn claim(
             .await?;
             continue;
         }
-        if row.try_get::<String, _>("request_hash")? != hash {
+        if !fingerprint.matches(&row.try_get::<String, _>("request_hash")?) {
             return Ok(Claim::Mismatch);
         }
         let state: String = row.try_get("state")?;

@@ -11,6 +11,7 @@ pub mod db;
 pub mod erp;
 pub mod event_log;
 pub mod failpoints;
+pub mod fingerprint;
 pub mod idempotency;
 pub mod metadata;
 pub mod orders;

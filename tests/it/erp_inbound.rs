@@ -108,6 +108,16 @@ both_stores! {
         assert_eq!(again.body, first.body);
         let audit = app.get("/v1/audit/aggregates/product/HAMMER").await.expect(200).body;
         assert!(audit.to_string().contains("\"Hammer\"") && !audit.to_string().contains("Sledgehammer"), "{audit}");
+
+        // The same content serialised again by another library (other key order, spacing) is
+        // the same message: replayed, not refused.
+        let reserialised = "{\n  \"active\": true, \"vat_class\": \"standard\",\n  \"unit\": \"pcs\", \"name\": \"Hammer\", \"message_id\": \"m-1\"\n}";
+        let resent = app.client.put(format!("{}/v1/erp/products/HAMMER", app.base))
+            .header("content-type", "application/json").body(reserialised).send().await.expect("sent");
+        assert_eq!(resent.status(), 200);
+        assert_eq!(resent.headers().get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
+        assert_eq!(quarantined(&app).await.len(), 1, "nothing more quarantined");
+        assert_eq!(event_count(&app).await, events);
         app.stop().await;
     }
 }

@@ -232,6 +232,16 @@ both_stores! {
         assert_eq!(again.body["order_id"], first.body["order_id"]);
         let other = place(&app, "jana", "same-key", &order_body(json!([{"sku": "DRILL-18V", "quantity": 2}]))).await.expect(422);
         assert_eq!(other.body["type"], "/problems/idempotency-key-reused");
+        // The same request pretty-printed (as another HTTP library might send it) is a repeat.
+        let pretty = app.client.post(format!("{}/v1/orders", app.base))
+            .header("x-acting-user", "jana").header("idempotency-key", "same-key")
+            .header("content-type", "application/json")
+            .body(serde_json::to_string_pretty(&body).unwrap()).send().await.expect("sent");
+        assert_eq!(pretty.status(), 201);
+        assert_eq!(pretty.headers().get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
+        // Another user's identical request under the same key is not a repeat of jana's.
+        let eva = place(&app, "eva", "same-key", &body).await.expect(422);
+        assert_eq!(eva.body["type"], "/problems/idempotency-key-reused");
 
         // Ten identical requests at once: exactly one order.
         let mut tasks = Vec::new();
@@ -266,8 +276,8 @@ both_stores! {
         let body = order_body(json!([{"sku": "DRILL-18V", "quantity": 1}]));
         // Another server holds this key for the very same request and has not finished yet.
         let bytes = serde_json::to_vec(&body).unwrap();
-        let hash = app::erp::inbox::fingerprint(&[b"jana".as_slice(), b"\n", &bytes].concat());
-        let claim = app::idempotency::claim(app.db(), "POST /v1/orders", "held", &hash, "held-order").await.unwrap();
+        let fingerprint = app::fingerprint::Fingerprint::of("jana", &bytes);
+        let claim = app::idempotency::claim(app.db(), "POST /v1/orders", "held", &fingerprint, "held-order").await.unwrap();
         assert_eq!(claim, app::idempotency::Claim::Proceed { resource_id: "held-order".into() });
         let busy = place(&app, "jana", "held", &body).await.expect(409);
         assert_eq!(busy.body["type"], "/problems/request-in-progress");

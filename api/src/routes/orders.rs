@@ -129,12 +129,12 @@ where
     F: FnOnce(String, UserId, Value) -> Fut,
     Fut: std::future::Future<Output = Result<(StatusCode, Value), ApiError>>,
 {
-    let hash = app::erp::inbox::fingerprint(&[user.as_str().as_bytes(), b"\n", &body].concat());
+    let fingerprint = app::fingerprint::Fingerprint::of(user.as_str(), &body);
     let claim = match idempotency::claim(
         &state.db,
         scope,
         &key,
-        &hash,
+        &fingerprint,
         &uuid::Uuid::now_v7().to_string(),
     )
     .await

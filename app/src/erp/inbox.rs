@@ -3,11 +3,11 @@
 
 use anyhow::Context;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::clock::now_ms;
 use crate::db::Db;
+use crate::fingerprint::Fingerprint;
 
 /// The first answer given to a message id.
 #[derive(Clone, Debug)]
@@ -20,13 +20,12 @@ pub struct StoredAnswer {
     pub body_differs: bool,
 }
 
-/// A fingerprint of a request body.
-pub fn fingerprint(body: &[u8]) -> String {
-    hex::encode(Sha256::digest(body))
-}
-
 /// The stored answer for a message id, if it was seen before.
-pub async fn lookup(db: &Db, message_id: &str, hash: &str) -> anyhow::Result<Option<StoredAnswer>> {
+pub async fn lookup(
+    db: &Db,
+    message_id: &str,
+    fingerprint: &Fingerprint,
+) -> anyhow::Result<Option<StoredAnswer>> {
     let row =
         sqlx::query("SELECT request_hash, status, response FROM erp_inbox WHERE message_id = $1")
             .bind(message_id)
@@ -39,7 +38,7 @@ pub async fn lookup(db: &Db, message_id: &str, hash: &str) -> anyhow::Result<Opt
         Ok(StoredAnswer {
             status: u16::try_from(status).unwrap_or(500),
             response: row.try_get("response")?,
-            body_differs: stored_hash != hash,
+            body_differs: !fingerprint.matches(&stored_hash),
         })
     })
     .transpose()
@@ -50,7 +49,7 @@ pub async fn record(
     db: &Db,
     message_id: &str,
     endpoint: &str,
-    hash: &str,
+    fingerprint: &Fingerprint,
     status: u16,
     response: &str,
 ) -> anyhow::Result<()> {
@@ -60,7 +59,7 @@ pub async fn record(
     )
     .bind(message_id)
     .bind(endpoint)
-    .bind(hash)
+    .bind(fingerprint.stored())
     .bind(i64::from(status))
     .bind(response)
     .bind(now_ms())

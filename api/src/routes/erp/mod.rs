@@ -83,8 +83,8 @@ where
         return refuse(db, None, endpoint, Problem::validation(errors), &body).await;
     };
 
-    let hash = inbox::fingerprint(&body);
-    if let Some(answer) = inbox::lookup(db, &message_id, &hash).await? {
+    let fingerprint = app::fingerprint::Fingerprint::of("", &body);
+    if let Some(answer) = inbox::lookup(db, &message_id, &fingerprint).await? {
         if answer.body_differs {
             // Replaying the first answer would drop this message's content unseen: refuse it,
             // keep it for ops, and leave the first answer standing for true repeats.
@@ -128,7 +128,15 @@ where
         inbox::quarantine(db, Some(&message_id), endpoint, errors, &body).await?;
     }
     let text = response.to_string();
-    inbox::record(db, &message_id, endpoint, &hash, status.as_u16(), &text).await?;
+    inbox::record(
+        db,
+        &message_id,
+        endpoint,
+        &fingerprint,
+        status.as_u16(),
+        &text,
+    )
+    .await?;
     let outcome = if quarantine_errors.is_some() {
         "refused"
     } else {
