@@ -1,6 +1,6 @@
 //! Fault tests: ordercore and the ERP simulator as real processes on loopback. In CI they run
 //! scaled down; `ORDERCORE_FAULT_SCALE=full` runs them at the size (200 orders, the ERP
-//! down for 30 s): `ORDERCORE_FAULT_SCALE=full cargo test -p tests --test it faults:: -- --nocapture`.
+//! down for 30 s): `ORDERCORE_FAULT_SCALE=full cargo test -p tests --test it faults:: -- --nocapture --test-threads=1`.
 
 use std::collections::HashMap;
 use std::time::Duration;
