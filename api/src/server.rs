@@ -627,6 +627,14 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         ));
         background.push(spawn_key_purge(db.clone(), shutdown_rx.clone()));
         if let Some(erp) = &config.erp {
+            if erp.adapter.timeout * 3 >= config.runner.lease_ttl * 2 {
+                tracing::warn!(
+                    erp_timeout_ms = erp.adapter.timeout.as_millis() as u64,
+                    lease_ttl_ms = config.runner.lease_ttl.as_millis() as u64,
+                    "the ERP timeout is not below two thirds of the lease: a request of a \
+                     process that lost the lease could still be under way when another takes over"
+                );
+            }
             let adapter = app::erp::adapter::HttpAdapter::new(erp.adapter.clone())?;
             let dispatcher = Arc::new(app::erp::dispatcher::Dispatcher::new(
                 db.clone(),

@@ -14,6 +14,7 @@ use crate::support::eventually;
 use crate::support::fake_erp::{FakeErp, Script};
 
 mod answers;
+mod lease;
 
 async fn start(store: &crate::support::store::TestStore, script: Script) -> (TestApp, FakeErp) {
     let erp = FakeErp::start(script).await;

@@ -153,7 +153,7 @@ impl Dispatcher {
     }
 
     /// Runs the delivery loop while this process holds the `erp_delivery` lease, which lasts
-    /// `lease_ttl` without renewal and is renewed every third of it.
+    /// `lease_ttl` without renewal and is renewed every third of it (see [`Fence`]).
     pub fn spawn(
         self: Arc<Self>,
         holder: String,
@@ -161,17 +161,16 @@ impl Dispatcher {
         mut shutdown: watch::Receiver<bool>,
     ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
-            let lease = Lease::new(self.db.clone(), "erp_delivery", &holder, lease_ttl);
+            let fence = Fence::new(Lease::new(
+                self.db.clone(),
+                "erp_delivery",
+                &holder,
+                lease_ttl,
+            ));
             let mut wake = self.db.notifier().subscribe();
-            let mut renewed: Option<Instant> = None;
-            let mut held = false;
             while !*shutdown.borrow() {
-                if renewed.is_none_or(|t| t.elapsed() >= lease_ttl / 3) {
-                    held = lease.acquire_or_renew().await.unwrap_or(false);
-                    renewed = Some(Instant::now());
-                }
-                let sent = if held {
-                    match self.run_once().await {
+                let sent = if fence.holds().await {
+                    match self.run_once(&fence).await {
                         Ok(n) => n,
                         Err(e) => {
                             tracing::error!(error = %format!("{e:#}"), "ERP delivery round failed");
@@ -190,7 +189,7 @@ impl Dispatcher {
                     }
                 }
             }
-            let _ = lease.release().await;
+            let _ = fence.lease.release().await;
         })
     }
 
@@ -212,8 +211,9 @@ impl Dispatcher {
         }
     }
 
-    /// One round: delivers what is due (as many as the breaker allows). Returns how many.
-    pub async fn run_once(&self) -> anyhow::Result<usize> {
+    /// One round: delivers what is due (as many as the breaker allows) while `fence` holds.
+    /// Returns how many were due.
+    async fn run_once(&self, fence: &Fence) -> anyhow::Result<usize> {
         self.publish_figures().await;
         let permits = self.breaker.lock().await.permits(Instant::now());
         let limit = match permits {
@@ -227,7 +227,7 @@ impl Dispatcher {
             self.breaker.lock().await.unused_probe();
         }
         let results: Vec<anyhow::Result<()>> =
-            futures::stream::iter(due.into_iter().map(|d| self.deliver(d)))
+            futures::stream::iter(due.into_iter().map(|d| self.deliver(d, fence)))
                 .buffer_unordered(self.config.concurrency.max(1))
                 .collect()
                 .await;
@@ -257,7 +257,13 @@ impl Dispatcher {
         meta
     }
 
-    async fn deliver(&self, delivery: Delivery) -> anyhow::Result<()> {
+    async fn deliver(&self, delivery: Delivery, fence: &Fence) -> anyhow::Result<()> {
+        // Only while the lease is ours: a process that lost it in the middle of a round (it
+        // stalled, or a slow ERP made the round outlast the lease) leaves the rest pending for
+        // the new holder instead of sending beside it.
+        if !fence.holds().await {
+            return Ok(());
+        }
         let (order, _) = self
             .aggregates
             .orders
@@ -573,6 +579,50 @@ impl Dispatcher {
             }
             Err(e) => Err(anyhow::anyhow!("recording the ERP answer for {id}: {e}")),
         }
+    }
+}
+
+/// The delivery lease as the loop and its deliveries see it. It is renewed once a third of its
+/// time has passed, also in the middle of a round, and every delivery asks first: a delivery
+/// starts only while the lease has at least two thirds of its time left, so with an ERP timeout
+/// shorter than that, no request of a process that lost the lease is still under way when
+/// another process may take it over (clocks agreeing).
+pub struct Fence {
+    lease: Lease,
+    /// When it was last asked for (before the asking) and whether it was granted.
+    state: Mutex<Option<(Instant, bool)>>,
+}
+
+impl Fence {
+    /// A fence over `lease`.
+    pub fn new(lease: Lease) -> Self {
+        Self {
+            lease,
+            state: Mutex::new(None),
+        }
+    }
+
+    /// Whether this process holds the lease, renewing it when a third of its time has passed.
+    pub async fn holds(&self) -> bool {
+        let mut state = self.state.lock().await;
+        if let Some((asked, held)) = *state {
+            if asked.elapsed() < self.lease.ttl() / 3 {
+                return held;
+            }
+        }
+        let asked = Instant::now();
+        let held = match self.lease.acquire_or_renew().await {
+            Ok(held) => held,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "ERP delivery lease not renewed");
+                false
+            }
+        };
+        if !held && state.is_some_and(|(_, was)| was) {
+            tracing::warn!("ERP delivery lease lost to another process; deliveries stop here");
+        }
+        *state = Some((asked, held));
+        held
     }
 }
 
