@@ -81,16 +81,20 @@ impl Breaker {
         self.probing = false;
     }
 
-    /// A call failed transiently.
-    pub fn failure(&mut self, now: Instant) {
+    /// A call failed transiently. True when this failure opened the breaker (from closed, or
+    /// again after a failed probe).
+    pub fn failure(&mut self, now: Instant) -> bool {
         self.failures += 1;
         let was_probing = std::mem::take(&mut self.probing);
+        let was_open = self.open_until.is_some();
         if was_probing || self.failures >= self.threshold {
             if was_probing {
                 self.cooldown = (self.cooldown * 2).min(self.max_cooldown);
             }
             self.open_until = Some(now + self.cooldown);
+            return was_probing || !was_open;
         }
+        false
     }
 }
 
@@ -103,16 +107,20 @@ mod tests {
         let t0 = Instant::now();
         let mut b = Breaker::new(3, Duration::from_secs(10), Duration::from_secs(120));
         assert_eq!(b.permits(t0), None);
-        b.failure(t0);
-        b.failure(t0);
+        assert!(!b.failure(t0));
+        assert!(!b.failure(t0));
         assert_eq!(b.state(t0), BreakerState::Closed);
-        b.failure(t0);
+        assert!(b.failure(t0), "the third failure opens it");
         assert_eq!(b.state(t0), BreakerState::Open);
+        assert!(
+            !b.failure(t0),
+            "a late failure of a call made before does not open it again"
+        );
         assert_eq!(b.permits(t0 + Duration::from_secs(5)), Some(0));
         let later = t0 + Duration::from_secs(11);
         assert_eq!(b.permits(later), Some(1), "one probe");
         assert_eq!(b.permits(later), Some(0), "only one");
-        b.failure(later);
+        assert!(b.failure(later), "the failed probe opens it again");
         assert_eq!(
             b.state(later + Duration::from_secs(15)),
             BreakerState::Open,

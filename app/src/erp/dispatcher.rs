@@ -500,7 +500,7 @@ impl Dispatcher {
             ) => {
                 metrics::counter!("ordercore_erp_failures_total", "kind" => "transient")
                     .increment(1);
-                self.retry_or_give_up(delivery, attempt, &reason, retry_after, meta)
+                self.retry_or_give_up(delivery, attempt, "transient", &reason, retry_after, meta)
                     .await
             }
             (
@@ -517,23 +517,30 @@ impl Dispatcher {
                     .increment(1);
                 tracing::warn!(delivery = %delivery.id, status, %reason, attempt,
                     "the ERP did not take the request as an order; check the ERP URL and credentials");
-                self.retry_or_give_up(delivery, attempt, &reason, retry_after, meta)
+                self.retry_or_give_up(delivery, attempt, "misdirected", &reason, retry_after, meta)
                     .await
             }
         }
     }
 
     /// Schedules the next attempt after a failure that says nothing about the order, or gives
-    /// the delivery up once it has had its attempts.
+    /// the delivery up once it has had its attempts. `kind` (transient or misdirected) is what
+    /// ops see when this failure opens the breaker.
     async fn retry_or_give_up(
         &self,
         delivery: &Delivery,
         attempt: i64,
+        kind: &'static str,
         reason: &str,
         retry_after: Option<Duration>,
         meta: &CommandMetadata,
     ) -> anyhow::Result<()> {
-        self.breaker.lock().await.failure(Instant::now());
+        let opened = self.breaker.lock().await.failure(Instant::now());
+        if opened {
+            metrics::counter!("ordercore_erp_breaker_opened_total", "kind" => kind).increment(1);
+            tracing::warn!(kind, %reason, delivery = %delivery.id,
+                "ERP circuit breaker opened: no calls until its cooldown ends, then one probe");
+        }
         if attempt >= self.config.max_attempts {
             let outcome = format!("gave up after {attempt} attempts: {reason}");
             return self.dead_letter(delivery, attempt, &outcome, meta).await;

@@ -82,8 +82,10 @@ both_stores! {
             sim.set_faults(answering(status)).unwrap();
             let id = place(&app, &format!("k-storm-{status}"), json!([{"sku": "DRILL-18V", "quantity": 1}])).await;
             let key = format!("{id}:submit");
+            // The first storm is long enough to open the breaker (5 failures in a row).
+            let storm = if status == 401 { 6 } else { 4 };
             eventually(&format!("a storm of {status} answers"), Duration::from_secs(30), || async {
-                (requests(&sim, &key).len() >= 4).then_some(())
+                (requests(&sim, &key).len() >= storm).then_some(())
             }).await;
             let during = order(&app, &id).await;
             assert_eq!(during["status"], "sent_to_erp", "HTTP {status}: {during}");
@@ -103,6 +105,7 @@ both_stores! {
         }
         let metrics = app.get("/metrics").await.expect(200).text;
         assert!(metrics.contains("ordercore_erp_failures_total{kind=\"misdirected\"}"), "{metrics}");
+        assert!(metrics.contains("ordercore_erp_breaker_opened_total{kind=\"misdirected\"}"), "ops see what opened the breaker: {metrics}");
         app.stop().await;
         sim.stop().await.unwrap();
     }
