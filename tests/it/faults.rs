@@ -170,7 +170,7 @@ impl Rig {
 
     /// Waits until every order has reached one of `statuses`. Each round asks only for the
     /// orders not there yet and then pauses, so that the waiting does not load the server it
-    /// measures; at full size it reports progress every 10 s.
+    /// measures; while it waits it reports progress every 10 s.
     async fn until_all(&self, ids: &[String], statuses: &[&str], timeout: Duration) -> Vec<Value> {
         let started = std::time::Instant::now();
         let mut reported = started;
