@@ -113,6 +113,11 @@ impl Rig {
         );
     }
 
+    /// Orders the ERP has booked so far.
+    async fn booked(&self) -> u64 {
+        self.stats().await["orders_accepted"].as_u64().unwrap_or(0)
+    }
+
     async fn stats(&self) -> Value {
         self.app
             .client
@@ -162,9 +167,10 @@ impl Rig {
             let wait = reply
                 .headers
                 .get("retry-after")
-                .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-                .unwrap_or(1);
-            tokio::time::sleep(Duration::from_secs(wait)).await;
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| app::erp::adapter::parse_retry_after(v, std::time::SystemTime::now()))
+                .unwrap_or(Duration::from_secs(1));
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -321,13 +327,13 @@ both_stores! {
         for kill in 1..=3u64 {
             let mark = kill * ids.len() as u64 / 4;
             eventually(&format!("{mark} orders booked before kill {kill}"), Duration::from_secs(120), || async {
-                (rig.stats().await["orders_accepted"].as_u64().unwrap_or(0) >= mark).then_some(())
+                (rig.booked().await >= mark).then_some(())
             }).await;
             rig.set_faults(json!({"answer_delay_ms": 3000})).await;
-            let before = rig.stats().await["orders_accepted"].as_u64().unwrap_or(0);
+            let before = rig.booked().await;
             assert!(before < ids.len() as u64, "orders are left to dispatch before kill {kill}");
             eventually(&format!("an order booked before kill {kill}"), Duration::from_secs(120), || async {
-                (rig.stats().await["orders_accepted"].as_u64().unwrap_or(0) > before).then_some(())
+                (rig.booked().await > before).then_some(())
             }).await;
             rig.ordercore.kill();
             rig.set_faults(json!({"answer_delay_ms": 0})).await;

@@ -66,11 +66,13 @@ pub async fn ensure_created(db: &Db, projection: &dyn Projection) -> anyhow::Res
 
 /// Brings a read model up to its projection's version: when the live tables were built by an
 /// older version, rebuilds it beside them (the old read model serves until the swap) and returns
-/// true. Refuses a read model built by a newer version, which this binary cannot maintain.
+/// true, calling `rebuilding` first. Refuses a read model built by a newer version, which this
+/// binary cannot maintain.
 pub async fn upgrade(
     db: &Db,
     projection: &dyn Projection,
     batch_size: i64,
+    rebuilding: impl FnOnce(),
 ) -> anyhow::Result<bool> {
     let name = projection.name();
     let wanted = projection.version();
@@ -93,6 +95,7 @@ pub async fn upgrade(
         to = wanted,
         "read model built by an older version; rebuilding it beside the live one"
     );
+    rebuilding();
     let started = Instant::now();
     let applied = rebuild(db, projection, batch_size, &|_| {}).await?;
     tracing::info!(

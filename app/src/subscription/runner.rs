@@ -186,10 +186,10 @@ async fn prepare(
     ensure_row(db, subscriber.name()).await?;
     if let Subscriber::Projection(p) = subscriber {
         super::ensure_created(db, p.as_ref()).await?;
-        if super::live_version(db, p.name()).await? != Some(p.version()) {
-            set_phase(phase, "rebuilding");
-        }
-        super::rebuild::upgrade(db, p.as_ref(), batch_size.max(1)).await?;
+        super::rebuild::upgrade(db, p.as_ref(), batch_size.max(1), || {
+            set_phase(phase, "rebuilding")
+        })
+        .await?;
     }
     Ok(())
 }
