@@ -24,19 +24,19 @@ impl Fingerprint {
     /// The fingerprint of `body`, sent by whoever `scope` names (empty when nobody in
     /// particular: the same body from two senders then counts as the same request).
     pub fn of(scope: &str, body: &[u8]) -> Self {
-        let prefix = if scope.is_empty() {
-            Vec::new()
-        } else {
-            [scope.as_bytes(), b"\n"].concat()
-        };
-        let bytes = hex::encode(Sha256::digest([prefix.as_slice(), body].concat()));
-        let content = match serde_json::from_slice::<Value>(body) {
-            Ok(value) => {
-                let mut hasher = Sha256::new();
-                hasher.update(&prefix);
-                hasher.update(canonical_json(&value).as_bytes());
-                format!("c1:{}", hex::encode(hasher.finalize()))
+        // The sender and a newline before the body, as earlier versions hashed them.
+        let prefixed = |text: &[u8]| {
+            let mut hasher = Sha256::new();
+            if !scope.is_empty() {
+                hasher.update(scope.as_bytes());
+                hasher.update(b"\n");
             }
+            hasher.update(text);
+            hex::encode(hasher.finalize())
+        };
+        let bytes = prefixed(body);
+        let content = match serde_json::from_slice::<Value>(body) {
+            Ok(value) => format!("c1:{}", prefixed(canonical_json(&value).as_bytes())),
             // Not JSON: the bytes are all there is.
             Err(_) => format!("c1:{bytes}"),
         };
